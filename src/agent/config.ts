@@ -1,0 +1,185 @@
+/**
+ * Agent configuration: built-in defaults < /etc/ecs/ecs.config < process environment (spec §1.2-§1.3).
+ * This is the only module that looks at the environment, and it receives it as a parameter.
+ * The result is validated and frozen; credentials print as [redacted].
+ */
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { BerthError } from '../shared/errors.js';
+import { parseEcsConfigFile, parseGoBool, parseGoDuration, parsePortRange } from './config-parse.js';
+
+export type ImagePullBehavior = 'default' | 'always' | 'once' | 'prefer-cached';
+
+/** Static instance credentials taken from AWS_ACCESS_KEY_ID & co; never printed. */
+export class StaticCredentials {
+  constructor(
+    readonly accessKeyId: string,
+    readonly secretAccessKey: string,
+    readonly sessionToken?: string,
+  ) {}
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+export interface AgentConfig {
+  readonly cluster: string;
+  /** False when ECS_CLUSTER was not set: only then may registration create the "default" cluster. */
+  readonly clusterConfigured: boolean;
+  readonly backendHost: string | undefined;
+  readonly region: string;
+  readonly dataDir: string;
+  readonly checkpoint: boolean;
+  readonly reservedPorts: readonly number[];
+  readonly reservedPortsUdp: readonly number[];
+  readonly reservedMemoryMiB: number;
+  readonly taskCleanupWaitMs: number;
+  readonly containerStopTimeoutMs: number;
+  readonly containerStartTimeoutMs: number;
+  readonly containerCreateTimeoutMs: number;
+  readonly imagePullTimeoutMs: number;
+  readonly imagePullBehavior: ImagePullBehavior;
+  readonly dynamicHostPortRange: readonly [number, number];
+  readonly availableLoggingDrivers: readonly string[];
+  readonly instanceAttributes: Readonly<Record<string, string>>;
+  readonly containerInstanceTags: Readonly<Record<string, string>>;
+  readonly disablePrivileged: boolean;
+  readonly external: boolean;
+  readonly logLevel: string;
+  readonly dockerHost: string;
+  readonly excludeIpv6PortBinding: boolean;
+  readonly credentials: StaticCredentials | undefined;
+  /** berth-only (BERTH_ACS_INACTIVITY_TIMEOUT): base of the ACS inactivity timer, 60s like the official agent. */
+  readonly acsInactivityTimeoutMs: number;
+}
+
+export const KNOWN_LOGGING_DRIVERS = [
+  'json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'logentries', 'none', 'awsfirelens',
+];
+const SEC = 1000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+
+function kernelPortRange(): [number, number] {
+  try {
+    return parsePortRange(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')) ?? [49153, 65535];
+  } catch {
+    return [49153, 65535];
+  }
+}
+
+function fail(name: string, value: string, why: string): never {
+  throw new BerthError('ConfigError', `${name}=${JSON.stringify(value)}: ${why}`);
+}
+
+/** Reads typed values out of the merged KEY=VALUE map; empty strings count as unset. */
+class Source {
+  constructor(private readonly vars: Record<string, string | undefined>) {}
+  str(name: string): string | undefined {
+    const v = this.vars[name];
+    return v === undefined || v === '' ? undefined : v;
+  }
+  bool(name: string, dflt: boolean): boolean {
+    const v = this.str(name);
+    return v === undefined ? dflt : (parseGoBool(v) ?? dflt);
+  }
+  duration(name: string, dflt: number, opts: { min?: number; belowMin?: 'default' | 'raise' } = {}): number {
+    const v = this.str(name);
+    if (v === undefined) return dflt;
+    const ms = parseGoDuration(v);
+    if (ms === undefined) fail(name, v, 'not a duration like 30s, 5m or 3h');
+    if (opts.min !== undefined && ms < opts.min) return opts.belowMin === 'raise' ? opts.min : dflt;
+    return ms;
+  }
+  json<T>(name: string, dflt: T, check: (v: unknown) => v is T, what: string): T {
+    const v = this.str(name);
+    if (v === undefined) return dflt;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      fail(name, v, `not JSON (${what})`);
+    }
+    if (!check(parsed)) fail(name, v, `expected ${what}`);
+    return parsed;
+  }
+}
+
+const isPortList = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.every((p) => Number.isInteger(p) && p >= 0 && p <= 65535);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isStringMap = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string');
+
+function readConfigFile(path: string, explicit: boolean): Record<string, string> {
+  try {
+    return parseEcsConfigFile(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if (explicit || (err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new BerthError('ConfigError', `cannot read config file ${path}: ${(err as Error).message}`);
+    }
+    return {};
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string } = {}): AgentConfig {
+  const explicitFile = opts.configFile ?? env['BERTH_CONFIG_FILE'];
+  const fileVars = readConfigFile(explicitFile ?? '/etc/ecs/ecs.config', explicitFile !== undefined);
+  const merged: Record<string, string | undefined> = { ...fileVars };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  const src = new Source(merged);
+
+  const region = src.str('AWS_DEFAULT_REGION') ?? src.str('AWS_REGION');
+  if (region === undefined) {
+    throw new BerthError('ConfigError', 'AWS_DEFAULT_REGION (or AWS_REGION) must be set: berth has no instance metadata to read it from');
+  }
+  const dataDirSet = src.str('ECS_DATADIR');
+  const drivers = src.json('ECS_AVAILABLE_LOGGING_DRIVERS', ['json-file', 'none'], isStringList, 'a JSON array of strings');
+  const unknownDriver = drivers.find((d) => !KNOWN_LOGGING_DRIVERS.includes(d));
+  if (unknownDriver !== undefined) fail('ECS_AVAILABLE_LOGGING_DRIVERS', JSON.stringify(drivers), `unknown logging driver ${unknownDriver}`);
+  const rangeRaw = src.str('ECS_DYNAMIC_HOST_PORT_RANGE');
+  const range = rangeRaw === undefined ? kernelPortRange() : (parsePortRange(rangeRaw) ?? fail('ECS_DYNAMIC_HOST_PORT_RANGE', rangeRaw, 'expected lo-hi within 1-65535'));
+  const reservedMemRaw = src.str('ECS_RESERVED_MEMORY');
+  const reservedMemoryMiB = reservedMemRaw === undefined ? 0 : Number(reservedMemRaw);
+  if (!Number.isInteger(reservedMemoryMiB) || reservedMemoryMiB < 0) fail('ECS_RESERVED_MEMORY', reservedMemRaw ?? '', 'expected a whole number of MiB');
+  const pull = src.str('ECS_IMAGE_PULL_BEHAVIOR') ?? 'default';
+  if (!['default', 'always', 'once', 'prefer-cached'].includes(pull)) fail('ECS_IMAGE_PULL_BEHAVIOR', pull, 'expected default, always, once or prefer-cached');
+  const akid = src.str('AWS_ACCESS_KEY_ID');
+  const secret = src.str('AWS_SECRET_ACCESS_KEY');
+
+  const config: AgentConfig = {
+    cluster: src.str('ECS_CLUSTER') ?? 'default',
+    clusterConfigured: src.str('ECS_CLUSTER') !== undefined,
+    backendHost: src.str('ECS_BACKEND_HOST'),
+    region,
+    dataDir: dataDirSet ?? '/data/',
+    checkpoint: src.bool('ECS_CHECKPOINT', dataDirSet !== undefined),
+    reservedPorts: Object.freeze(src.json('ECS_RESERVED_PORTS', [22, 2375, 2376, 51678, 51679], isPortList, 'a JSON array of ports')),
+    reservedPortsUdp: Object.freeze(src.json('ECS_RESERVED_PORTS_UDP', [], isPortList, 'a JSON array of ports')),
+    reservedMemoryMiB,
+    taskCleanupWaitMs: src.duration('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION', 3 * HOUR, { min: SEC, belowMin: 'default' }),
+    containerStopTimeoutMs: src.duration('ECS_CONTAINER_STOP_TIMEOUT', 30 * SEC, { min: SEC, belowMin: 'default' }),
+    containerStartTimeoutMs: src.duration('ECS_CONTAINER_START_TIMEOUT', 3 * MIN, { min: 45 * SEC, belowMin: 'raise' }),
+    containerCreateTimeoutMs: src.duration('ECS_CONTAINER_CREATE_TIMEOUT', 4 * MIN, { min: MIN, belowMin: 'raise' }),
+    imagePullTimeoutMs: src.duration('ECS_IMAGE_PULL_TIMEOUT', 2 * HOUR, { min: SEC, belowMin: 'default' }),
+    imagePullBehavior: pull as ImagePullBehavior,
+    dynamicHostPortRange: Object.freeze(range) as readonly [number, number],
+    availableLoggingDrivers: Object.freeze(drivers),
+    instanceAttributes: Object.freeze(src.json('ECS_INSTANCE_ATTRIBUTES', {}, isStringMap, 'a JSON object of strings')),
+    containerInstanceTags: Object.freeze(src.json('ECS_CONTAINER_INSTANCE_TAGS', {}, isStringMap, 'a JSON object of strings')),
+    disablePrivileged: src.bool('ECS_DISABLE_PRIVILEGED', false),
+    external: src.bool('ECS_EXTERNAL', false),
+    logLevel: src.str('ECS_LOGLEVEL') ?? 'info',
+    dockerHost: src.str('DOCKER_HOST') ?? 'unix:///var/run/docker.sock',
+    excludeIpv6PortBinding: src.bool('ECS_EXCLUDE_IPV6_PORTBINDING', true),
+    credentials: akid !== undefined && secret !== undefined ? new StaticCredentials(akid, secret, src.str('AWS_SESSION_TOKEN')) : undefined,
+    acsInactivityTimeoutMs: src.duration('BERTH_ACS_INACTIVITY_TIMEOUT', MIN, { min: 10, belowMin: 'default' }),
+  };
+  return Object.freeze(config);
+}

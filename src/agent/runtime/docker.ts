@@ -1,0 +1,229 @@
+/**
+ * ContainerRuntime over dockerode: the only file that imports it. Every call is bounded by a timeout and
+ * the caller's AbortSignal, and Docker failures become BerthErrors named like the official agent's.
+ */
+import Docker from 'dockerode';
+import { BerthError, errorMessage, isBerthError, type AgentErrorCode } from '../../shared/errors.js';
+import type {
+  ContainerEvent,
+  ContainerInspect,
+  ContainerRuntime,
+  CreateContainerRequest,
+  NetworkBinding,
+  RuntimeVersion,
+} from './runtime.js';
+
+const INSPECT_TIMEOUT_MS = 30_000;
+const REMOVE_TIMEOUT_MS = 5 * 60_000;
+const STOP_SLACK_MS = 2 * 60_000;
+
+function statusCode(err: unknown): number | undefined {
+  const c = (err as { statusCode?: unknown }).statusCode;
+  return typeof c === 'number' ? c : undefined;
+}
+
+function dockerTime(s: unknown): number | undefined {
+  if (typeof s !== 'string' || s.startsWith('0001-01-01')) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function mapBindings(ports: unknown): NetworkBinding[] {
+  const out: NetworkBinding[] = [];
+  if (typeof ports !== 'object' || ports === null) return out;
+  for (const [key, list] of Object.entries(ports as Record<string, unknown>)) {
+    const [port, proto] = key.split('/');
+    if (!Array.isArray(list)) continue;
+    for (const b of list as { HostIp?: string; HostPort?: string }[]) {
+      out.push({
+        bindIP: b.HostIp ?? '',
+        containerPort: Number(port),
+        hostPort: Number(b.HostPort),
+        protocol: proto === 'udp' ? 'udp' : 'tcp',
+      });
+    }
+  }
+  return out;
+}
+
+export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
+  const state = raw.State;
+  const finishedAt = dockerTime(state.FinishedAt);
+  return {
+    id: raw.Id,
+    name: raw.Name.replace(/^\//, ''),
+    running: state.Running,
+    dead: state.Dead,
+    startedAt: dockerTime(state.StartedAt),
+    finishedAt,
+    exitCode: !state.Running && finishedAt !== undefined ? state.ExitCode : undefined,
+    oomKilled: state.OOMKilled,
+    error: state.Error ?? '',
+    bindings: mapBindings(raw.NetworkSettings?.Ports),
+    labels: raw.Config?.Labels ?? {},
+  };
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+
+  constructor(opts: { dockerHost: string }) {
+    const host = opts.dockerHost;
+    if (host.startsWith('unix://')) this.docker = new Docker({ socketPath: host.slice('unix://'.length) });
+    else if (host.startsWith('tcp://') || host.startsWith('http://')) {
+      const u = new URL(host.replace(/^tcp:/, 'http:'));
+      this.docker = new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' });
+    } else this.docker = new Docker({ socketPath: host });
+  }
+
+  /** Runs `fn` under a signal that fires at the timeout or when the caller aborts; maps failures to `code`. */
+  private async call<T>(
+    what: string,
+    code: AgentErrorCode,
+    timeoutMs: number,
+    signal: AbortSignal,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    try {
+      return await fn(combined);
+    } catch (err) {
+      if (isBerthError(err)) throw err;
+      if (timeout.aborted && !signal.aborted) {
+        throw new BerthError('DockerTimeoutError', `Could not transition to ${what}; timed out after waiting ${timeoutMs / 1000}s`, { cause: err });
+      }
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`${what} aborted`);
+      throw new BerthError(code, errorMessage(err).replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim(), { cause: err });
+    }
+  }
+
+  version(signal: AbortSignal): Promise<RuntimeVersion> {
+    return this.call('version', 'DockerUnavailableError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      const v = await this.docker.version({ abortSignal: s });
+      return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? v.ApiVersion };
+    });
+  }
+
+  imageExists(image: string, signal: AbortSignal): Promise<boolean> {
+    return this.call('inspect image', 'CannotPullContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      try {
+        await this.docker.getImage(image).inspect({ abortSignal: s });
+        return true;
+      } catch (err) {
+        if (statusCode(err) === 404) return false;
+        throw err;
+      }
+    });
+  }
+
+  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
+    return this.call('PULLED', 'CannotPullContainerError', opts.timeoutMs, opts.signal, async (s) => {
+      const stream = await this.docker.pull(image, { abortSignal: s });
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      });
+      // followProgress reports in-band errors only when they are the last line; make sure the image is there.
+      await this.docker.getImage(image).inspect({ abortSignal: s });
+    });
+  }
+
+  createContainer(req: CreateContainerRequest, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
+    return this.call('CREATED', 'CannotCreateContainerError', opts.timeoutMs, opts.signal, async (s) => {
+      const c = await this.docker.createContainer({ ...req.body, name: req.name, abortSignal: s } as Docker.ContainerCreateOptions);
+      return c.id;
+    });
+  }
+
+  startContainer(id: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
+    return this.call('RUNNING', 'CannotStartContainerError', opts.timeoutMs, opts.signal, async (s) => {
+      try {
+        await this.docker.getContainer(id).start({ abortSignal: s });
+      } catch (err) {
+        if (statusCode(err) !== 304) throw err; // already started
+      }
+    });
+  }
+
+  stopContainer(id: string, opts: { graceSeconds: number; signal: AbortSignal }): Promise<void> {
+    const timeoutMs = opts.graceSeconds * 1000 + STOP_SLACK_MS;
+    return this.call('STOPPED', 'CannotStopContainerError', timeoutMs, opts.signal, async (s) => {
+      try {
+        await this.docker.getContainer(id).stop({ t: opts.graceSeconds, abortSignal: s });
+      } catch (err) {
+        if (statusCode(err) !== 304 && statusCode(err) !== 404) throw err;
+      }
+    });
+  }
+
+  inspectContainer(idOrName: string, signal: AbortSignal): Promise<ContainerInspect | undefined> {
+    return this.call('inspect', 'CannotInspectContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      try {
+        return mapInspect(await this.docker.getContainer(idOrName).inspect({ abortSignal: s }));
+      } catch (err) {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  removeContainer(id: string, signal: AbortSignal): Promise<void> {
+    return this.call('removed', 'CannotRemoveContainerError', REMOVE_TIMEOUT_MS, signal, async (s) => {
+      try {
+        await this.docker.getContainer(id).remove({ v: true, force: true, abortSignal: s });
+      } catch (err) {
+        if (statusCode(err) !== 404) throw err;
+      }
+    });
+  }
+
+  async streamEvents(onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+    const stream = (await this.docker.getEvents({
+      filters: JSON.stringify({ type: ['container'] }),
+      abortSignal: signal,
+    } as Docker.GetEventsOptions)) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve) => {
+      let buf = '';
+      const done = (): void => resolve();
+      stream.on('data', (chunk: Buffer) => {
+        buf += chunk.toString('utf8');
+        let i: number;
+        while ((i = buf.indexOf('\n')) !== -1) {
+          const line = buf.slice(0, i).trim();
+          buf = buf.slice(i + 1);
+          if (line) this.emitEvent(line, onEvent);
+        }
+      });
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+      signal.addEventListener('abort', () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        done();
+      }, { once: true });
+    });
+  }
+
+  private emitEvent(line: string, onEvent: (e: ContainerEvent) => void): void {
+    let raw: { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+    try {
+      raw = JSON.parse(line) as typeof raw;
+    } catch {
+      return;
+    }
+    const id = raw.Actor?.ID ?? raw.id;
+    const action = raw.Action ?? raw.status;
+    if (!id || !action) return;
+    const exit = raw.Actor?.Attributes?.['exitCode'];
+    onEvent({
+      action,
+      id,
+      exitCode: exit === undefined ? undefined : Number(exit),
+      time: raw.timeNano ? Math.floor(raw.timeNano / 1e6) : (raw.time ?? 0) * 1000,
+    });
+  }
+
+  async close(): Promise<void> {
+    // dockerode keeps no persistent connections beyond the ones callers abort.
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The container runtime port: berth's own view of Docker. Only ./docker.ts implements it with dockerode;
+ * the engine, reporter and tests see these types. Every call takes an AbortSignal and throws BerthError
+ * with the official error name as its code (CannotCreateContainerError, DockerTimeoutError, ...).
+ */
+
+export interface RuntimeVersion {
+  version: string;
+  apiVersion: string;
+  minApiVersion: string;
+}
+
+export interface NetworkBinding {
+  bindIP: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** The Docker Engine create body (Config with HostConfig inside), as built by engine/create-request.ts. */
+export interface CreateContainerRequest {
+  name: string;
+  body: Record<string, unknown>;
+}
+
+/** The part of `docker inspect` berth relies on, mapped once. */
+export interface ContainerInspect {
+  id: string;
+  name: string;
+  running: boolean;
+  dead: boolean;
+  /** Epoch ms; undefined when Docker reports the zero time. */
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  exitCode: number | undefined;
+  oomKilled: boolean;
+  error: string;
+  bindings: NetworkBinding[];
+  labels: Record<string, string>;
+}
+
+export interface ContainerEvent {
+  /** Docker's action: create, start, die, stop, kill, oom, destroy, health_status: ... */
+  action: string;
+  id: string;
+  exitCode: number | undefined;
+  /** Epoch ms. */
+  time: number;
+}
+
+export interface ContainerRuntime {
+  version(signal: AbortSignal): Promise<RuntimeVersion>;
+  imageExists(image: string, signal: AbortSignal): Promise<boolean>;
+  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void>;
+  createContainer(req: CreateContainerRequest, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string>;
+  startContainer(id: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void>;
+  /** Docker's stop: signal, then SIGKILL after `graceSeconds`. Stopping a stopped container is not an error. */
+  stopContainer(id: string, opts: { graceSeconds: number; signal: AbortSignal }): Promise<void>;
+  /** undefined when no such container exists. */
+  inspectContainer(idOrName: string, signal: AbortSignal): Promise<ContainerInspect | undefined>;
+  /** Removing a container that is already gone is not an error. */
+  removeContainer(id: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Streams container events to `onEvent` until the stream ends or `signal` aborts; resolves when it ends
+   * (the caller reopens it), rejects when it cannot be opened.
+   */
+  streamEvents(onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}

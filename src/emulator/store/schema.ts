@@ -1,0 +1,39 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations in order; index + 1 is the schema version they lead to. Never edit a shipped entry, append.
+ * Records live as JSON documents; the columns beside them exist for lookups and for the ACS seqNum counter.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE clusters (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+   CREATE TABLE task_definitions (
+     family TEXT NOT NULL, revision INTEGER NOT NULL, arn TEXT NOT NULL UNIQUE, doc TEXT NOT NULL,
+     PRIMARY KEY (family, revision));
+   CREATE TABLE container_instances (
+     arn TEXT PRIMARY KEY, cluster TEXT NOT NULL, seq_num INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
+   CREATE INDEX container_instances_cluster ON container_instances (cluster);
+   CREATE TABLE tasks (
+     arn TEXT PRIMARY KEY, cluster TEXT NOT NULL, instance_arn TEXT NOT NULL, created_at INTEGER NOT NULL,
+     doc TEXT NOT NULL);
+   CREATE INDEX tasks_cluster ON tasks (cluster);
+   CREATE INDEX tasks_instance ON tasks (instance_arn);
+   CREATE TABLE acs_messages (
+     message_id TEXT PRIMARY KEY, instance_arn TEXT NOT NULL, seq_num INTEGER NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX acs_messages_instance ON acs_messages (instance_arn);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  const current = row?.version ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`emulator.db has schema version ${current}, newer than this build (${SCHEMA_VERSION})`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    if (row) db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION);
+    else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+  })();
+}

@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './schema.js';
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  PendingMessage,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from './records.js';
+
+export type * from './records.js';
+
+/**
+ * The emulator's only persistence port. Every method is synchronous (better-sqlite3), so a handler that
+ * wraps its writes in `transaction` either commits all of them or none: bad input never leaves a partial row.
+ */
+export interface EmulatorStore {
+  transaction<T>(fn: () => T): T;
+
+  getCluster(name: string): ClusterRecord | undefined;
+  putCluster(rec: ClusterRecord): void;
+  listClusters(): ClusterRecord[];
+
+  getTaskDefinition(family: string, revision: number): TaskDefinitionRecord | undefined;
+  latestActiveTaskDefinition(family: string): TaskDefinitionRecord | undefined;
+  maxRevision(family: string): number;
+  putTaskDefinition(rec: TaskDefinitionRecord): void;
+
+  getInstance(arn: string): ContainerInstanceRecord | undefined;
+  putInstance(rec: ContainerInstanceRecord): void;
+  listInstances(cluster: string): ContainerInstanceRecord[];
+  /** Increments and returns the instance's ACS seqNum; persisted so it keeps growing across restarts. */
+  nextSeqNum(instanceArn: string): number;
+
+  getTask(arn: string): TaskRecord | undefined;
+  putTask(rec: TaskRecord): void;
+  listTasks(cluster: string): TaskRecord[];
+  listTasksOnInstance(instanceArn: string): TaskRecord[];
+
+  putPendingMessage(msg: PendingMessage): void;
+  /** Returns true when the message was pending. */
+  ackMessage(messageId: string): boolean;
+  pendingMessages(instanceArn: string): PendingMessage[];
+  dropPendingMessages(instanceArn: string): void;
+
+  close(): void;
+}
+
+function parse<T>(row: { doc: string } | undefined): T | undefined {
+  return row ? (JSON.parse(row.doc) as T) : undefined;
+}
+
+function parseAll<T>(rows: unknown[]): T[] {
+  return (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
+}
+
+export function openStore(dataDir: string): EmulatorStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'emulator.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+
+  const q = {
+    getCluster: db.prepare('SELECT doc FROM clusters WHERE name = ?'),
+    putCluster: db.prepare('INSERT OR REPLACE INTO clusters (name, doc) VALUES (?, ?)'),
+    listClusters: db.prepare('SELECT doc FROM clusters ORDER BY name'),
+    getTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? AND revision = ?'),
+    maxRev: db.prepare('SELECT MAX(revision) AS rev FROM task_definitions WHERE family = ?'),
+    allTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? ORDER BY revision DESC'),
+    putTd: db.prepare('INSERT OR REPLACE INTO task_definitions (family, revision, arn, doc) VALUES (?, ?, ?, ?)'),
+    getInst: db.prepare('SELECT doc FROM container_instances WHERE arn = ?'),
+    putInst: db.prepare(
+      `INSERT INTO container_instances (arn, cluster, doc) VALUES (?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET cluster = excluded.cluster, doc = excluded.doc`,
+    ),
+    listInst: db.prepare('SELECT doc FROM container_instances WHERE cluster = ? ORDER BY rowid'),
+    seq: db.prepare('UPDATE container_instances SET seq_num = seq_num + 1 WHERE arn = ? RETURNING seq_num'),
+    getTask: db.prepare('SELECT doc FROM tasks WHERE arn = ?'),
+    putTask: db.prepare(
+      `INSERT INTO tasks (arn, cluster, instance_arn, created_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc, instance_arn = excluded.instance_arn`,
+    ),
+    listTasks: db.prepare('SELECT doc FROM tasks WHERE cluster = ? ORDER BY created_at, rowid'),
+    listInstTasks: db.prepare('SELECT doc FROM tasks WHERE instance_arn = ? ORDER BY created_at, rowid'),
+    putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
+    ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
+    listMsg: db.prepare(
+      'SELECT message_id AS messageId, instance_arn AS instanceArn, seq_num AS seqNum, body FROM acs_messages WHERE instance_arn = ? ORDER BY seq_num',
+    ),
+    dropMsg: db.prepare('DELETE FROM acs_messages WHERE instance_arn = ?'),
+  };
+
+  let closed = false;
+  return {
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+
+    getCluster: (name) => parse<ClusterRecord>(q.getCluster.get(name) as { doc: string } | undefined),
+    putCluster: (rec) => void q.putCluster.run(rec.name, JSON.stringify(rec)),
+    listClusters: () => parseAll<ClusterRecord>(q.listClusters.all()),
+
+    getTaskDefinition: (family, revision) =>
+      parse<TaskDefinitionRecord>(q.getTd.get(family, revision) as { doc: string } | undefined),
+    latestActiveTaskDefinition: (family) =>
+      parseAll<TaskDefinitionRecord>(q.allTd.all(family)).find((td) => td.status === 'ACTIVE'),
+    maxRevision: (family) => (q.maxRev.get(family) as { rev: number | null }).rev ?? 0,
+    putTaskDefinition: (rec) => void q.putTd.run(rec.family, rec.revision, rec.arn, JSON.stringify(rec)),
+
+    getInstance: (arn) => parse<ContainerInstanceRecord>(q.getInst.get(arn) as { doc: string } | undefined),
+    putInstance: (rec) => void q.putInst.run(rec.arn, rec.cluster, JSON.stringify(rec)),
+    listInstances: (cluster) => parseAll<ContainerInstanceRecord>(q.listInst.all(cluster)),
+    nextSeqNum: (arn) => {
+      const row = q.seq.get(arn) as { seq_num: number } | undefined;
+      if (!row) throw new Error(`no container instance ${arn}`);
+      return row.seq_num;
+    },
+
+    getTask: (arn) => parse<TaskRecord>(q.getTask.get(arn) as { doc: string } | undefined),
+    putTask: (rec) => void q.putTask.run(rec.arn, rec.cluster, rec.containerInstanceArn, rec.createdAt, JSON.stringify(rec)),
+    listTasks: (cluster) => parseAll<TaskRecord>(q.listTasks.all(cluster)),
+    listTasksOnInstance: (arn) => parseAll<TaskRecord>(q.listInstTasks.all(arn)),
+
+    putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),
+    ackMessage: (id) => q.ackMsg.run(id).changes > 0,
+    pendingMessages: (arn) => q.listMsg.all(arn) as PendingMessage[],
+    dropPendingMessages: (arn) => void q.dropMsg.run(arn),
+
+    close: () => {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

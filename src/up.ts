@@ -1,0 +1,82 @@
+/**
+ * `berth up`: the emulator and an agent for this host in one process, cluster `default` unless told otherwise.
+ * The agent is configured exactly as a user would configure the official agent against a local control plane
+ * (spec §1.7): ECS_BACKEND_HOST pointing at the emulator, a data dir, a region and (dummy) credentials.
+ */
+import path from 'node:path';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type { Logger } from './shared/log.js';
+import { startEmulator } from './emulator/index.js';
+import { loadConfig, startAgent } from './agent/index.js';
+
+export interface UpOptions {
+  port: number;
+  dataDir: string;
+  cluster: string;
+  region: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  print: (line: string) => void;
+}
+
+export interface Up {
+  readonly url: string;
+  /** Resolves with the agent's exit code if it stops by itself. */
+  readonly done: Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Dummy credentials for the local control plane unless the user has real ones in the environment. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDBERTHLOCAL', secretAccessKey: 'berth-local-secret' };
+
+export async function runUp(opts: UpOptions): Promise<Up> {
+  const dataDir = path.resolve(opts.dataDir);
+  const emulator = await startEmulator({
+    port: opts.port,
+    dataDir: path.join(dataDir, 'emulator'),
+    region: opts.region,
+    log: opts.log.child({ component: 'emulator' }),
+  });
+  try {
+    const ecs = new ECSClient({ endpoint: emulator.url, region: opts.region, credentials: LOCAL_CREDENTIALS });
+    await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
+    ecs.destroy();
+
+    const env: NodeJS.ProcessEnv = {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      ...opts.env,
+      ECS_CLUSTER: opts.cluster,
+      ECS_BACKEND_HOST: emulator.url,
+      ECS_DATADIR: path.join(dataDir, 'agent'),
+      AWS_DEFAULT_REGION: opts.region,
+      ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',
+    };
+    const config = loadConfig(env, { configFile: opts.env['BERTH_CONFIG_FILE'] ?? '/nonexistent/berth-up' });
+    const agent = await startAgent({ config, log: opts.log.child({ component: 'agent' }) });
+
+    opts.print(`berth is up: ECS endpoint ${emulator.url} (region ${opts.region}), cluster '${opts.cluster}'`);
+    opts.print(`container instance: ${agent.containerInstanceArn}`);
+    opts.print('try:');
+    opts.print(`  export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${opts.region}`);
+    opts.print(`  aws --endpoint-url ${emulator.url} ecs register-task-definition --family web --container-definitions '[{"name":"web","image":"berth/busybox:latest","memory":64,"essential":true,"command":["httpd","-f","-p","8080","-h","/www"],"portMappings":[{"containerPort":8080,"hostPort":0}]}]'`);
+    opts.print(`  aws --endpoint-url ${emulator.url} ecs run-task --cluster ${opts.cluster} --task-definition web`);
+    opts.print(`  aws --endpoint-url ${emulator.url} ecs describe-tasks --cluster ${opts.cluster} --tasks <taskArn>`);
+    opts.print('Ctrl-C stops both (task containers keep running and are picked up again next time).');
+
+    let closed = false;
+    return {
+      url: emulator.url,
+      done: agent.done,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await agent.close();
+        await emulator.close();
+      },
+    };
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+}

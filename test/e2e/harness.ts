@@ -1,0 +1,112 @@
+/**
+ * End-to-end harness: a real emulator and a real agent on 127.0.0.1 (ports picked by the OS), real Docker,
+ * temp data dirs. Everything started here is torn down by the test's t.teardown.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { loadConfig, startAgent, type Agent } from '../../src/agent/index.js';
+import { silentLogger, createLogger, type Logger } from '../../src/shared/log.js';
+
+export const REGION = 'us-east-1';
+export const CREDENTIALS = { accessKeyId: 'AKIDBERTHTEST', secretAccessKey: 'berth-test-secret' };
+
+export function testLogger(): Logger {
+  return process.env['BERTH_TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger();
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `berth-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function emulatorOn(dataDir: string, port = 0): Promise<Emulator> {
+  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000 });
+}
+
+export function ecsClient(url: string): ECSClient {
+  return new ECSClient({ endpoint: url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+}
+
+export interface AgentEnv {
+  cluster: string;
+  backend: string;
+  dataDir: string;
+  /** Disjoint ranges keep concurrently running test files from racing for the same dynamic port. */
+  portRange: string;
+  extra?: Record<string, string>;
+}
+
+export async function agentFor(env: AgentEnv): Promise<Agent> {
+  const config = loadConfig(
+    {
+      ECS_CLUSTER: env.cluster,
+      ECS_BACKEND_HOST: env.backend,
+      ECS_DATADIR: env.dataDir,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      ECS_EXTERNAL: 'true',
+      ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1s',
+      ECS_CONTAINER_STOP_TIMEOUT: '5s',
+      ECS_DYNAMIC_HOST_PORT_RANGE: env.portRange,
+      ...env.extra,
+    },
+    { configFile: '/nonexistent/berth-test-ecs.config' },
+  );
+  return startAgent({ config, log: testLogger() });
+}
+
+/** Polls `probe` until it returns a value, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** IDs of containers (running or not) carrying a task-arn label. */
+export function containersOfTask(taskArn: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`], {
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter(Boolean);
+}
+
+export function removeContainersOfCluster(cluster: string): void {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+}
+
+/** A busybox web server that exits promptly (0) on SIGTERM, like the transcripts' task. */
+export const WEB_CONTAINER = {
+  name: 'web',
+  image: 'berth/busybox:latest',
+  essential: true,
+  memory: 64,
+  command: ['sh', '-c', 'trap "exit 0" TERM; httpd -f -p 8080 -h /www & wait'],
+  portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' as const }],
+};
+
+export async function httpGet(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+  return res.text();
+}
