@@ -97,6 +97,14 @@ export interface ContainerOverride {
   memoryReservation?: number;
 }
 
+/** What a task holds on its instance from placement until it is STOPPED. */
+export interface ResourceDemand {
+  cpu: number;
+  memory: number;
+  tcpPorts: number[];
+  udpPorts: number[];
+}
+
 export interface TaskRecord {
   arn: string;
   cluster: string;
@@ -106,6 +114,7 @@ export interface TaskRecord {
   desiredStatus: 'RUNNING' | 'STOPPED';
   containers: ContainerRecord[];
   containerOverrides: ContainerOverride[];
+  reserved: ResourceDemand;
   /** Task-level cpu units / MiB as the task definition says them (strings, like ECS). */
   cpu?: string;
   memory?: string;

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
+import type { Logger } from '../../shared/log.js';
+import type { Arns } from '../arns.js';
+import type { TaskDelivery } from '../context.js';
+import type { ContainerInstanceRecord, TaskRecord } from '../store/records.js';
+import type { EmulatorStore } from '../store/store.js';
+import { acsTaskFor, payloadMessage } from './payload.js';
+import { AcsSession } from './session.js';
+
+export interface AcsHubOptions {
+  store: EmulatorStore;
+  arns: Arns;
+  log: Logger;
+  heartbeatIntervalMs: number;
+  now(): number;
+}
+
+/**
+ * All ACS sessions, at most one per container instance (a new connection replaces the old one).
+ *
+ * Delivery contract: every PayloadMessage gets the instance's next persisted seqNum and a fresh messageId,
+ * and stays pending until acked. The agent keeps no replay state across connections (spec §4.3), so on each
+ * connect the pending messages are superseded by one PayloadMessage with the desired state of every task on
+ * the instance that is not STOPPED yet. Changes while disconnected therefore need no queue of their own.
+ */
+export class AcsHub implements TaskDelivery {
+  private readonly sessions = new Map<string, AcsSession>();
+  private readonly queued = new Map<string, Set<string>>();
+  private flushScheduled = false;
+
+  constructor(private readonly opts: AcsHubOptions) {}
+
+  isConnected(instanceArn: string): boolean {
+    return this.sessions.get(instanceArn)?.isOpen ?? false;
+  }
+
+  /** Runs after the caller's transaction commits (setImmediate), so the agent never sees uncommitted tasks. */
+  deliver(instanceArn: string, taskArns: readonly string[]): void {
+    if (!this.isConnected(instanceArn)) return;
+    const set = this.queued.get(instanceArn) ?? new Set<string>();
+    for (const a of taskArns) set.add(a);
+    this.queued.set(instanceArn, set);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  attach(ws: WebSocket, instance: ContainerInstanceRecord): void {
+    const log = this.opts.log.child({ containerInstanceArn: instance.arn });
+    this.sessions.get(instance.arn)?.close(1000, 'replaced by a new connection');
+    const session = new AcsSession({
+      ws,
+      instanceArn: instance.arn,
+      heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+      log,
+      onAck: (messageId) => {
+        if (this.opts.store.ackMessage(messageId)) log.debug({ messageId }, 'payload acked');
+      },
+      onClose: (s) => {
+        if (this.sessions.get(s.instanceArn) === s) this.sessions.delete(s.instanceArn);
+        log.info('acs session closed');
+      },
+    });
+    this.sessions.set(instance.arn, session);
+    log.info('acs session open');
+    const live = this.opts.store.transaction(() => {
+      this.opts.store.dropPendingMessages(instance.arn);
+      return this.opts.store.listTasksOnInstance(instance.arn).filter((t) => t.lastStatus !== 'STOPPED');
+    });
+    this.sendTasks(session, live.map((t) => t.arn));
+  }
+
+  close(): void {
+    for (const s of this.sessions.values()) s.close(1001, 'emulator shutting down');
+    this.sessions.clear();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = [...this.queued];
+    this.queued.clear();
+    for (const [instanceArn, taskArns] of queued) {
+      const session = this.sessions.get(instanceArn);
+      if (session?.isOpen) this.sendTasks(session, [...taskArns]);
+    }
+  }
+
+  private sendTasks(session: AcsSession, taskArns: readonly string[]): void {
+    const { store, arns, now, log } = this.opts;
+    const frame = store.transaction(() => {
+      const tasks = taskArns
+        .map((a) => store.getTask(a))
+        .filter((t): t is TaskRecord => t !== undefined && t.lastStatus !== 'STOPPED');
+      if (tasks.length === 0) return undefined;
+      const acsTasks = tasks.flatMap((t) => {
+        const td = store.getTaskDefinition(...familyRevision(t.taskDefinitionArn));
+        return td ? [acsTaskFor(t, td, arns.accountId)] : [];
+      });
+      const instance = store.getInstance(session.instanceArn);
+      if (!instance || acsTasks.length === 0) return undefined;
+      const messageId = randomUUID();
+      const seqNum = store.nextSeqNum(session.instanceArn);
+      const message = payloadMessage({
+        messageId,
+        seqNum,
+        clusterArn: arns.cluster(instance.cluster),
+        containerInstanceArn: instance.arn,
+        generatedAtMs: now(),
+        tasks: acsTasks,
+      });
+      const body = JSON.stringify({ type: 'PayloadMessage', message });
+      store.putPendingMessage({ messageId, instanceArn: instance.arn, seqNum, body });
+      for (const t of tasks) {
+        if (t.lastStatus === 'PROVISIONING') store.putTask({ ...t, lastStatus: 'PENDING', version: t.version + 1 });
+      }
+      log.debug({ messageId, seqNum, tasks: acsTasks.length }, 'sending payload');
+      return body;
+    });
+    if (frame) session.sendRaw(frame);
+  }
+}
+
+/** `...:task-definition/<family>:<rev>` -> [family, rev]. */
+function familyRevision(tdArn: string): [string, number] {
+  const spec = tdArn.slice(tdArn.lastIndexOf('/') + 1);
+  const i = spec.lastIndexOf(':');
+  return [spec.slice(0, i), Number(spec.slice(i + 1))];
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorContext } from '../context.js';
+import { EcsError } from './errors.js';
+import { HANDLERS } from './handlers/index.js';
+import { isRecord, validateInput } from './validate.js';
+
+const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const MAX_BODY = 10 * 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new EcsError('SerializationException', 'Request body too large.'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * AWS JSON 1.1 on `POST /`: route on X-Amz-Target, validate, run the handler in one store transaction.
+ * Signatures are not checked. Every failure is an ECS-shaped error body.
+ */
+export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let op = '?';
+  try {
+    if (req.method !== 'POST') throw new EcsError('UnknownOperationException', 'Only POST / is supported.', 404);
+    const target = req.headers['x-amz-target'];
+    op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    const handler = Object.hasOwn(HANDLERS, op) ? HANDLERS[op] : undefined;
+    const raw = await readBody(req);
+    if (!handler) throw new EcsError('UnknownOperationException', `Unknown operation ${String(target ?? '')}`.trim());
+    let input: unknown;
+    try {
+      input = raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch {
+      throw new EcsError('SerializationException', 'Start of structure or map found where not expected.');
+    }
+    if (!isRecord(input)) throw new EcsError('SerializationException', 'Request body must be a JSON object.');
+    const body = input;
+    validateInput(handler.input, body);
+    const call = { host: req.headers.host ?? '127.0.0.1' };
+    const out = ctx.store.transaction(() => handler.handle(ctx, body, call));
+    send(res, 200, out);
+  } catch (err) {
+    if (err instanceof EcsError) {
+      ctx.log.debug({ op, errorType: err.type, message: err.message }, 'ecs api error');
+      send(res, err.status, err.toBody());
+      return;
+    }
+    ctx.log.error({ op, err }, 'ecs api handler failed');
+    send(res, 500, { __type: 'ServerException', message: 'Internal error.' });
+  }
+}

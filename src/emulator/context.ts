@@ -1,0 +1,25 @@
+import type { Logger } from '../shared/log.js';
+import type { Arns } from './arns.js';
+import type { EmulatorStore } from './store/store.js';
+
+/** How the API tells the ACS side that tasks changed; implemented by the ACS hub. */
+export interface TaskDelivery {
+  isConnected(instanceArn: string): boolean;
+  /** Push the current desired state of these tasks to the instance now (if connected; else on connect). */
+  deliver(instanceArn: string, taskArns: readonly string[]): void;
+}
+
+/** Everything a handler needs; one per emulator. */
+export interface EmulatorContext {
+  readonly store: EmulatorStore;
+  readonly arns: Arns;
+  readonly log: Logger;
+  readonly delivery: TaskDelivery;
+  now(): number;
+}
+
+/** Per-request facts a handler may need. */
+export interface CallInfo {
+  /** The Host header the client used (host:port), so returned URLs point where the client can reach. */
+  readonly host: string;
+}

@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../shared/log.js';
+import { AcsHub } from './acs/hub.js';
+import { handleApiRequest } from './api/router.js';
+import { arnsFor } from './arns.js';
+import type { EmulatorContext } from './context.js';
+import { openStore } from './store/store.js';
+import { handleUpgrade } from './upgrade.js';
+
+export interface EmulatorOptions {
+  port: number; // 0 = pick a free port
+  host?: string; // default '127.0.0.1'
+  dataDir: string; // SQLite lives here: <dataDir>/emulator.db
+  region?: string; // default 'us-east-1'
+  accountId?: string; // default '000000000000'
+  log: Logger;
+  heartbeatIntervalMs?: number; // ACS HeartbeatMessage period, default 30_000 (tests lower it)
+}
+
+export interface Emulator {
+  readonly port: number;
+  readonly url: string; // e.g. http://127.0.0.1:PORT
+  close(): Promise<void>; // idempotent; closes websockets with a close frame, http server, db
+}
+
+const SOCKET_CLOSE_GRACE_MS = 1000;
+
+/**
+ * One HTTP server on one port: the ECS JSON 1.1 API on `POST /`, ACS on `/acs/ws`, TCS on `/tcs/ws`.
+ * State lives in <dataDir>/emulator.db, so a restart on the same dataDir continues where it stopped.
+ */
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log.child({ component: 'emulator' });
+  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 30_000;
+  const store = openStore(opts.dataDir);
+  const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
+  const now = (): number => Date.now();
+  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now });
+  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now };
+
+  const wss = new WebSocketServer({ noServer: true });
+  const server = createServer((req, res) => void handleApiRequest(ctx, req, res));
+  server.on('upgrade', (req, socket, head) =>
+    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs }, req, socket, head),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info({ url }, 'emulator listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      hub.close();
+      const sockets = [...wss.clients];
+      for (const ws of sockets) ws.close(1001, 'emulator shutting down');
+      await Promise.race([
+        Promise.all(sockets.map((ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))))),
+        new Promise<void>((r) => setTimeout(r, SOCKET_CLOSE_GRACE_MS).unref()),
+      ]);
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      store.close();
+      log.info('emulator closed');
+    })();
+    return closing;
+  };
+  return { port, url, close };
+}

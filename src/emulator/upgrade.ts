@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { clusterName } from '../shared/aws/arn.js';
+import type { Logger } from '../shared/log.js';
+import type { AcsHub } from './acs/hub.js';
+import type { EmulatorStore } from './store/store.js';
+import { serveTcs } from './tcs/session.js';
+
+/** Writes an HTTP error on a socket that asked to upgrade, in the ACS error form the agent decodes (§2.5). */
+function reject(socket: Duplex, status: number, type: string, message: string): void {
+  const body = JSON.stringify({ type, message: { message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export interface UpgradeDeps {
+  wss: WebSocketServer;
+  hub: AcsHub;
+  store: EmulatorStore;
+  log: Logger;
+  heartbeatIntervalMs: number;
+}
+
+/** `/acs/ws` and `/tcs/ws` on the API port. Authorization headers are accepted without checking. */
+export function handleUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const q = url.searchParams;
+  if (url.pathname === '/acs/ws') {
+    const cluster = deps.store.getCluster(clusterName(q.get('clusterArn') ?? 'default'));
+    if (!cluster) return reject(socket, 400, 'InvalidClusterException', 'Cluster not found.');
+    const instance = deps.store.getInstance(q.get('containerInstanceArn') ?? '');
+    if (!instance || instance.cluster !== cluster.name) {
+      return reject(socket, 400, 'InvalidInstanceException', 'Container instance not found in cluster.');
+    }
+    deps.wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(ws, instance));
+    return;
+  }
+  if (url.pathname === '/tcs/ws') {
+    deps.wss.handleUpgrade(req, socket, head, (ws) =>
+      serveTcs(ws, { heartbeatIntervalMs: deps.heartbeatIntervalMs, log: deps.log.child({ tcs: q.get('containerInstance') }) }),
+    );
+    return;
+  }
+  reject(socket, 404, 'BadRequestException', `No websocket endpoint at ${url.pathname}`);
+}
