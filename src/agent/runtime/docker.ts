@@ -17,6 +17,12 @@ const INSPECT_TIMEOUT_MS = 30_000;
 const REMOVE_TIMEOUT_MS = 5 * 60_000;
 const STOP_SLACK_MS = 2 * 60_000;
 
+/** dockerode accepts `abortSignal` on these calls at runtime, but its typings miss it for some of them. */
+type WithSignal<T> = (opts: { abortSignal: AbortSignal }) => Promise<T>;
+function withSignal<T>(fn: unknown, self: unknown): WithSignal<T> {
+  return (fn as (this: unknown, opts: { abortSignal: AbortSignal }) => Promise<T>).bind(self);
+}
+
 function statusCode(err: unknown): number | undefined {
   const c = (err as { statusCode?: unknown }).statusCode;
   return typeof c === 'number' ? c : undefined;
@@ -64,6 +70,11 @@ export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
   };
 }
 
+function inspectImage(docker: Docker, image: string, signal: AbortSignal): Promise<Docker.ImageInspectInfo> {
+  const img = docker.getImage(image);
+  return withSignal<Docker.ImageInspectInfo>(img.inspect, img)({ abortSignal: signal });
+}
+
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
 
@@ -100,7 +111,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   version(signal: AbortSignal): Promise<RuntimeVersion> {
     return this.call('version', 'DockerUnavailableError', INSPECT_TIMEOUT_MS, signal, async (s) => {
-      const v = await this.docker.version({ abortSignal: s });
+      const v = await withSignal<Docker.DockerVersion>(this.docker.version, this.docker)({ abortSignal: s });
       return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? v.ApiVersion };
     });
   }
@@ -108,7 +119,7 @@ export class DockerRuntime implements ContainerRuntime {
   imageExists(image: string, signal: AbortSignal): Promise<boolean> {
     return this.call('inspect image', 'CannotPullContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
       try {
-        await this.docker.getImage(image).inspect({ abortSignal: s });
+        await inspectImage(this.docker, image, s);
         return true;
       } catch (err) {
         if (statusCode(err) === 404) return false;
@@ -124,7 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
         this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
       });
       // followProgress reports in-band errors only when they are the last line; make sure the image is there.
-      await this.docker.getImage(image).inspect({ abortSignal: s });
+      await inspectImage(this.docker, image, s);
     });
   }
 

@@ -1,0 +1,31 @@
+/** Routes each parsed ACS server message to its responder; types berth does not handle are logged. */
+import type { ServerEnvelope } from '../../shared/protocol/acs.js';
+import type { ResponderContext } from './context.js';
+import { respondToCredentials } from './responders/credentials.js';
+import { respondToHeartbeat } from './responders/heartbeat.js';
+import { respondToPayload } from './responders/payload.js';
+import { respondToStopVerificationAck, respondToTaskManifest } from './responders/task-manifest.js';
+
+export function dispatch(env: ServerEnvelope, ctx: ResponderContext): void {
+  switch (env.type) {
+    case 'HeartbeatMessage':
+      return respondToHeartbeat(env.message, ctx);
+    case 'PayloadMessage':
+      return respondToPayload(env.message, ctx);
+    case 'IAMRoleCredentialsMessage':
+      return respondToCredentials(env.message, ctx);
+    case 'TaskManifestMessage':
+      return respondToTaskManifest(env.message, ctx);
+    case 'TaskStopVerificationAck':
+      return respondToStopVerificationAck(env.message, ctx);
+    case 'AttachTaskNetworkInterfacesMessage':
+    case 'AttachInstanceNetworkInterfacesMessage':
+      // awsvpc is not supported (and not advertised): not acked, so the control plane does not count on it.
+      ctx.log.warn({ type: env.type }, 'ENI attachment not supported; ignored');
+      return;
+    case 'CloseMessage':
+    case 'ErrorMessage':
+      ctx.log.info({ type: env.type, message: env.message.message }, 'ACS notice');
+      return;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The engine: owns one TaskActor per task, routes Docker events to them, restores tasks from the store at
+ * startup (the event stream is opened before reconciling, §1.4 step 14) and reopens the stream when it breaks.
+ */
+import { BerthError } from '../../shared/errors.js';
+import { parseDesiredTaskStatus } from '../../shared/model/status.js';
+import type { Logger } from '../../shared/log.js';
+import { sleep } from '../../shared/time.js';
+import type { AgentConfig } from '../config.js';
+import { PortAllocator } from '../network/port-allocator.js';
+import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
+import type { StateStore } from '../state/store.js';
+import type { TaskStateChange } from '../reporter/state-change.js';
+import type { TaskSpec } from './model.js';
+import { newTaskRecord } from './parse-task.js';
+import { TaskActor } from './task-actor.js';
+
+export interface TaskManagerOptions {
+  runtime: ContainerRuntime;
+  store: StateStore;
+  config: AgentConfig;
+  submit: (change: TaskStateChange) => void;
+  log: Logger;
+}
+
+const EVENT_REOPEN_DELAY_MS = 1000;
+
+export class TaskManager {
+  private readonly actors = new Map<string, TaskActor>();
+  private readonly ports: PortAllocator;
+  private readonly shutdown = new AbortController();
+  private eventLoop: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: TaskManagerOptions) {
+    this.ports = new PortAllocator({
+      range: opts.config.dynamicHostPortRange,
+      reservedTcp: opts.config.reservedPorts,
+      reservedUdp: opts.config.reservedPortsUdp,
+    });
+  }
+
+  /** Opens the event stream, then restores saved tasks and resumes them. */
+  async start(): Promise<void> {
+    let opened!: () => void;
+    const streamOpen = new Promise<void>((resolve) => (opened = resolve));
+    this.eventLoop = this.runEvents(opened);
+    await Promise.race([streamOpen, sleep(5000)]);
+    for (const record of this.opts.store.loadTasks()) {
+      record.spec.containers.forEach((spec) => {
+        const c = record.state.containers.find((x) => x.name === spec.name);
+        spec.portMappings.forEach((p, i) => {
+          const port = c?.hostPorts?.[i];
+          if (p.hostPort === 0 && port !== undefined && record.state.known !== 'STOPPED') this.ports.claim(port, p.protocol);
+        });
+      });
+      const actor = this.createActor(record);
+      actor.resume();
+    }
+  }
+
+  tasks(): string[] {
+    return [...this.actors.keys()];
+  }
+
+  /** A task from a payload: unknown -> new actor (persisted before returning, so before the ack); known -> raise desired. */
+  addTask(spec: TaskSpec, desiredRaw: string | undefined): void {
+    if (this.closed) throw new BerthError('StateStoreError', 'engine is closed');
+    const existing = this.actors.get(spec.arn);
+    if (existing) {
+      existing.raiseDesired(parseDesiredTaskStatus(desiredRaw));
+      return;
+    }
+    const record = newTaskRecord(spec, desiredRaw);
+    this.opts.store.saveTask(record);
+    this.createActor(record).start();
+  }
+
+  /** Raises a known task's desired status (TaskStopVerificationAck); unknown tasks are ignored. */
+  stopTask(arn: string): void {
+    this.actors.get(arn)?.raiseDesired('STOPPED');
+  }
+
+  desiredRunningTasks(): string[] {
+    return [...this.actors.values()].filter((a) => a.record.state.desired === 'RUNNING').map((a) => a.arn);
+  }
+
+  markSent(change: TaskStateChange): void {
+    this.actors.get(change.taskArn)?.markSent(change);
+  }
+
+  private createActor(record: ReturnType<typeof newTaskRecord>): TaskActor {
+    const actor = new TaskActor({
+      record,
+      runtime: this.opts.runtime,
+      store: this.opts.store,
+      ports: this.ports,
+      config: this.opts.config,
+      submit: this.opts.submit,
+      onCleanedUp: (arn) => this.actors.delete(arn),
+      log: this.opts.log,
+    });
+    this.actors.set(record.spec.arn, actor);
+    return actor;
+  }
+
+  private route(ev: ContainerEvent): void {
+    for (const actor of this.actors.values()) {
+      if (actor.ownsDockerId(ev.id)) {
+        actor.onDockerEvent(ev);
+        return;
+      }
+    }
+  }
+
+  private async runEvents(opened: () => void): Promise<void> {
+    while (!this.closed) {
+      try {
+        const streaming = this.opts.runtime.streamEvents((ev) => this.route(ev), this.shutdown.signal);
+        // The stream is open once the request is accepted; give it a tick so no early event is missed.
+        setImmediate(opened);
+        await streaming;
+      } catch (err) {
+        if (this.closed) return;
+        this.opts.log.warn({ err }, 'docker event stream failed');
+      }
+      if (this.closed) return;
+      try {
+        await sleep(EVENT_REOPEN_DELAY_MS, this.shutdown.signal);
+      } catch {
+        return;
+      }
+      // Events may have been missed while the stream was down: look at every task again.
+      for (const a of this.actors.values()) a.reconcile();
+    }
+  }
+
+  /** Agent shutdown: stop every actor and the event stream; containers keep running. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.shutdown.abort(new Error('engine closed'));
+    await Promise.allSettled([...this.actors.values()].map((a) => a.close()));
+    await this.eventLoop?.catch(() => undefined);
+  }
+}

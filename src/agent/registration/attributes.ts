@@ -1,0 +1,65 @@
+/**
+ * Capability attributes, named and ordered like the official agent's (transcript 0001), limited to what
+ * berth actually implements: no task-eni, secrets, firelens, efs or ecr capabilities until berth has them.
+ */
+import os from 'node:os';
+import type { Attribute } from '@aws-sdk/client-ecs';
+import type { AgentConfig } from '../config.js';
+
+const C = 'com.amazonaws.ecs.capability.';
+const E = 'ecs.capability.';
+
+/** The minimum Docker API each logging driver needs (§1.5); unknown drivers are not advertised. */
+const LOGGING_DRIVER_MIN_API: Record<string, string> = {
+  'json-file': '1.18', syslog: '1.18', journald: '1.19', gelf: '1.20', fluentd: '1.20',
+  awslogs: '1.21', splunk: '1.22', logentries: '1.25', none: '1.18',
+};
+
+function apiNum(v: string): number {
+  const [major, minor] = v.split('.');
+  return Number(major) * 1000 + Number(minor);
+}
+
+/** Docker API versions 1.17-1.32 that the daemon's [min, max] covers. */
+export function supportedApiVersions(minApi: string, maxApi: string): string[] {
+  const out: string[] = [];
+  for (let minor = 17; minor <= 32; minor++) {
+    const v = `1.${minor}`;
+    if (apiNum(v) >= apiNum(minApi) && apiNum(v) <= apiNum(maxApi)) out.push(v);
+  }
+  return out;
+}
+
+export function cpuArchitecture(arch: string = os.arch()): string {
+  return arch === 'x64' ? 'x86_64' : arch;
+}
+
+export interface AttributeInput {
+  config: AgentConfig;
+  apiVersions: string[];
+  /** Custom attributes go only into the first registration (§1.3). */
+  firstRegistration: boolean;
+}
+
+export function capabilityAttributes({ config, apiVersions, firstRegistration }: AttributeInput): Attribute[] {
+  const has = (v: string): boolean => apiVersions.includes(v);
+  const names: string[] = [`${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
+  if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
+  for (const v of apiVersions) names.push(`${C}docker-remote-api.${v}`);
+  for (const d of config.availableLoggingDrivers) {
+    const min = LOGGING_DRIVER_MIN_API[d];
+    if (min !== undefined && has(min)) names.push(`${C}logging-driver.${d}`);
+  }
+  if (has('1.24')) names.push(`${E}container-health-check`);
+  names.push(`${E}docker-plugin.local`);
+  if (config.external) names.push(`${E}external`);
+
+  const attrs: Attribute[] = [];
+  if (firstRegistration) {
+    for (const [name, value] of Object.entries(config.instanceAttributes)) attrs.push({ name, value });
+  }
+  attrs.push(...names.map((name) => ({ name })));
+  attrs.push({ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.os-family', value: 'LINUX' });
+  if (config.external) attrs.push({ name: 'ecs.cpu-architecture', value: cpuArchitecture() });
+  return attrs;
+}
