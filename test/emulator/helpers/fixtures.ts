@@ -1,0 +1,58 @@
+import {
+  CreateClusterCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type ECSClient,
+  type NetworkMode,
+} from '@aws-sdk/client-ecs';
+import { totalResources } from './emulator.js';
+
+export const AGENT_ATTRIBUTES = [
+  { name: 'ecs.capability.full-sync' },
+  { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.17' },
+  { name: 'ecs.os-type', value: 'linux' },
+  { name: 'ecs.os-family', value: 'LINUX' },
+];
+
+/** A cluster with one registered container instance, as an agent would register it. */
+export async function clusterWithInstance(
+  ecs: ECSClient,
+  opts: { cluster?: string; memory?: number; cpu?: number } = {},
+): Promise<{ cluster: string; instanceArn: string }> {
+  const cluster = opts.cluster ?? 'test';
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const out = await ecs.send(
+    new RegisterContainerInstanceCommand({
+      cluster,
+      totalResources: totalResources(opts.memory, opts.cpu),
+      attributes: AGENT_ATTRIBUTES,
+    }),
+  );
+  return { cluster, instanceArn: out.containerInstance!.containerInstanceArn! };
+}
+
+export async function webTaskDefinition(
+  ecs: ECSClient,
+  opts: { family?: string; memory?: number; hostPort?: number; networkMode?: NetworkMode; extra?: Partial<ContainerDefinition> } = {},
+): Promise<string> {
+  const out = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: opts.family ?? 'web',
+      networkMode: opts.networkMode ?? 'bridge',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'busybox:latest',
+          essential: true,
+          memory: opts.memory ?? 64,
+          command: ['httpd', '-f'],
+          environment: [{ name: 'A', value: '1' }],
+          portMappings: [{ containerPort: 8080, hostPort: opts.hostPort ?? 0, protocol: 'tcp' }],
+          ...opts.extra,
+        },
+      ],
+    }),
+  );
+  return out.taskDefinition!.taskDefinitionArn!;
+}
