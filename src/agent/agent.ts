@@ -88,9 +88,11 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger }): Pr
     if (registration.availabilityZone) store.setMeta('availability-zone', registration.availabilityZone);
     log.info({ containerInstanceArn: arn }, 'registered container instance');
 
-    let engine!: TaskManager;
-    const reporter = new Reporter({ client, log, onSent: (change) => engine.markSent(change) });
-    engine = new TaskManager({ runtime, store, config, submit: (c) => reporter.submit(c), log });
+    // The reporter confirms sends to the engine, and the engine submits through the reporter.
+    const engineRef: { current?: TaskManager } = {};
+    const reporter = new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) });
+    const engine = new TaskManager({ runtime, store, config, submit: (c) => reporter.submit(c), log });
+    engineRef.current = engine;
     await engine.start();
 
     const acs = new AcsSession({

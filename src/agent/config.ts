@@ -117,11 +117,12 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string');
 
-function readConfigFile(path: string, explicit: boolean): Record<string, string> {
+/** A missing file is normal (the official agent runs without one); an unreadable one is an error. */
+function readConfigFile(path: string): Record<string, string> {
   try {
     return parseEcsConfigFile(readFileSync(path, 'utf8'));
   } catch (err) {
-    if (explicit || (err as NodeJS.ErrnoException).code !== 'ENOENT') {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new BerthError('ConfigError', `cannot read config file ${path}: ${(err as Error).message}`);
     }
     return {};
@@ -129,8 +130,7 @@ function readConfigFile(path: string, explicit: boolean): Record<string, string>
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string } = {}): AgentConfig {
-  const explicitFile = opts.configFile ?? env['BERTH_CONFIG_FILE'];
-  const fileVars = readConfigFile(explicitFile ?? '/etc/ecs/ecs.config', explicitFile !== undefined);
+  const fileVars = readConfigFile(opts.configFile ?? env['BERTH_CONFIG_FILE'] ?? '/etc/ecs/ecs.config');
   const merged: Record<string, string | undefined> = { ...fileVars };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
   const src = new Source(merged);

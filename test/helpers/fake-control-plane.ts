@@ -1,0 +1,159 @@
+/**
+ * A small recording fake of the ECS API (awsJson1.1 on POST /) and ACS (websocket on /ws) on 127.0.0.1:0.
+ * RegisterContainerInstance echoes the attributes and adds ecs.availability-zone; SubmitTaskStateChange
+ * bodies, ACS upgrade requests and every frame the agent sends are recorded for assertions.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface RecordedRequest {
+  operation: string;
+  body: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface AcsConnection {
+  id: number;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  socket: WebSocket;
+  /** Frames the agent sent, parsed. */
+  frames: { type: string; message: Record<string, unknown> }[];
+  closeCode: number | undefined;
+}
+
+export interface FakeControlPlane {
+  url: string;
+  requests: RecordedRequest[];
+  connections: AcsConnection[];
+  /** Operation name -> error to return instead ({__type, message}); removed after use when `once`. */
+  failNext(operation: string, type: string, message: string): void;
+  /** Sends a raw text frame on the newest open connection. */
+  sendRaw(text: string): void;
+  send(type: string, message: Record<string, unknown>): void;
+  sendPayload(tasks: Record<string, unknown>[]): string;
+  sendHeartbeat(): string;
+  ofOperation(op: string): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const REGION = 'us-west-2';
+const ACCOUNT = '123456789012';
+
+/** `strictClusters`: only `default` and created clusters exist (to exercise CreateCluster); otherwise any cluster is accepted. */
+export async function startFakeControlPlane(opts: { strictClusters?: boolean } = {}): Promise<FakeControlPlane> {
+  const requests: RecordedRequest[] = [];
+  const connections: AcsConnection[] = [];
+  const failures = new Map<string, { type: string; message: string }>();
+  const clusters = new Set<string>();
+  let seq = 0;
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.split('.').pop() ?? '';
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      requests.push({ operation, body, headers: req.headers });
+      const reply = (status: number, out: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(out));
+      };
+      const fail = failures.get(operation);
+      if (fail) {
+        failures.delete(operation);
+        reply(400, { __type: fail.type, message: fail.message });
+        return;
+      }
+      const cluster = String(body['cluster'] ?? 'default');
+      switch (operation) {
+        case 'RegisterContainerInstance': {
+          if (opts.strictClusters && !clusters.has(cluster)) return reply(400, { __type: 'ClientException', message: 'Cluster not found.' });
+          const arn = (body['containerInstanceArn'] as string | undefined) ?? `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${cluster}/${randomUUID().replace(/-/g, '')}`;
+          const attributes = [...((body['attributes'] as unknown[]) ?? []), { name: 'ecs.availability-zone', value: `${REGION}a` }];
+          return reply(200, { containerInstance: { containerInstanceArn: arn, attributes, registeredResources: body['totalResources'], status: 'ACTIVE', agentConnected: false } });
+        }
+        case 'CreateCluster':
+          clusters.add(String(body['clusterName']));
+          return reply(200, { cluster: { clusterName: body['clusterName'], clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${String(body['clusterName'])}`, status: 'ACTIVE' } });
+        case 'DiscoverPollEndpoint': {
+          const { port } = server.address() as AddressInfo;
+          return reply(200, { endpoint: `http://127.0.0.1:${port}/`, telemetryEndpoint: `http://127.0.0.1:${port}/tcs/` });
+        }
+        case 'SubmitTaskStateChange':
+          return reply(200, { acknowledgment: 'ACK' });
+        default:
+          return reply(400, { __type: 'UnknownOperationException', message: `unknown operation ${operation}` });
+      }
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/ws')) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn: AcsConnection = { id: ++seq, url: req.url ?? '', headers: req.headers, socket: ws, frames: [], closeCode: undefined };
+      connections.push(conn);
+      ws.on('message', (data) => {
+        const parsed = JSON.parse(String(data)) as { type: string; message: Record<string, unknown> };
+        conn.frames.push(parsed);
+      });
+      ws.on('close', (code) => (conn.closeCode = code));
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const newest = (): AcsConnection => {
+    const open = connections.filter((c) => c.closeCode === undefined);
+    const c = open[open.length - 1];
+    if (!c) throw new Error('no open ACS connection');
+    return c;
+  };
+  const fake: FakeControlPlane = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    connections,
+    failNext: (op, type, message) => failures.set(op, { type, message }),
+    sendRaw: (text) => newest().socket.send(text),
+    send: (type, message) => newest().socket.send(JSON.stringify({ type, message })),
+    sendPayload(tasks) {
+      const messageId = randomUUID();
+      fake.send('PayloadMessage', { messageId, seqNum: 1, clusterArn: 'c', containerInstanceArn: 'ci', generatedAt: 1, tasks });
+      return messageId;
+    },
+    sendHeartbeat() {
+      const messageId = randomUUID();
+      fake.send('HeartbeatMessage', { messageId, healthy: true });
+      return messageId;
+    },
+    ofOperation: (op) => requests.filter((r) => r.operation === op),
+    async close() {
+      for (const c of connections) c.socket.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
