@@ -41,8 +41,10 @@ function addRegistrationClientToken(client: ECSClient): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const req = args.request as { body?: unknown; headers?: Record<string, string> };
-      if (context.commandName === 'RegisterContainerInstanceCommand' && typeof req.body === 'string' && req.headers) {
-        const body = JSON.parse(req.body) as Record<string, unknown>;
+      if (context.commandName === 'RegisterContainerInstanceCommand' && req.body != null && req.headers) {
+        // The serialized body is a string or a string-like adapter object, depending on the SDK version.
+        const text = req.body instanceof Uint8Array ? Buffer.from(req.body).toString('utf8') : String(req.body as string);
+        const body = JSON.parse(text) as Record<string, unknown>;
         const withToken = JSON.stringify({ ...body, clientToken: randomUUID() });
         req.body = withToken;
         for (const h of Object.keys(req.headers)) if (h.toLowerCase() === 'content-length') delete req.headers[h];
