@@ -1,11 +1,11 @@
 import t from 'tap';
 import WebSocket from 'ws';
 import { DescribeContainerInstancesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { eventually, startTestEmulator } from './helpers/emulator.js';
+import { eventually, startTestEmulator, type Teardownable } from './helpers/emulator.js';
 import { FakeAgent } from './helpers/fake-agent.js';
 import { clusterWithInstance, webTaskDefinition } from './helpers/fixtures.js';
 
-async function setup(t: Tap.Test) {
+async function setup(t: Teardownable) {
   const env = await startTestEmulator(t);
   const { cluster, instanceArn } = await clusterWithInstance(env.ecs);
   await webTaskDefinition(env.ecs);

@@ -6,7 +6,7 @@ import {
   SubmitTaskStateChangeCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { eventually, startTestEmulator } from './helpers/emulator.js';
+import { eventually, startTestEmulator, type Teardownable } from './helpers/emulator.js';
 import { FakeAgent } from './helpers/fake-agent.js';
 import { clusterWithInstance, webTaskDefinition } from './helpers/fixtures.js';
 
@@ -22,7 +22,7 @@ async function remaining(ecs: ECSClient, cluster: string, instanceArn: string) {
   };
 }
 
-async function connectedCluster(t: Tap.Test, memory: number) {
+async function connectedCluster(t: Teardownable, memory: number) {
   const env = await startTestEmulator(t);
   const { cluster, instanceArn } = await clusterWithInstance(env.ecs, { memory });
   const agent = await FakeAgent.connect(env.emu.url, cluster, instanceArn);
