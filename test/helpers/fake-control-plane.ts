@@ -28,6 +28,8 @@ export interface FakeControlPlane {
   url: string;
   requests: RecordedRequest[];
   connections: AcsConnection[];
+  /** When true, RegisterContainerInstance changes the value of every valued attribute it echoes. */
+  mangleAttributes: boolean;
   /** Operation name -> error to return instead ({__type, message}); removed after use when `once`. */
   failNext(operation: string, type: string, message: string): void;
   /** Sends a raw text frame on the newest open connection. */
@@ -73,7 +75,9 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
         case 'RegisterContainerInstance': {
           if (opts.strictClusters && !clusters.has(cluster)) return reply(400, { __type: 'ClientException', message: 'Cluster not found.' });
           const arn = (body['containerInstanceArn'] as string | undefined) ?? `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${cluster}/${randomUUID().replace(/-/g, '')}`;
-          const attributes = [...((body['attributes'] as unknown[]) ?? []), { name: 'ecs.availability-zone', value: `${REGION}a` }];
+          const sent = (body['attributes'] as { name: string; value?: string }[] | undefined) ?? [];
+          const echoed = fake.mangleAttributes ? sent.map((a) => (a.value ? { ...a, value: `${a.value}-changed` } : a)) : sent;
+          const attributes = [...echoed, { name: 'ecs.availability-zone', value: `${REGION}a` }];
           return reply(200, { containerInstance: { containerInstanceArn: arn, attributes, registeredResources: body['totalResources'], status: 'ACTIVE', agentConnected: false } });
         }
         case 'CreateCluster':
@@ -118,6 +122,7 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
     url: `http://127.0.0.1:${port}`,
     requests,
     connections,
+    mangleAttributes: false,
     failNext: (op, type, message) => failures.set(op, { type, message }),
     sendRaw: (text) => newest().socket.send(text),
     send: (type, message) => newest().socket.send(JSON.stringify({ type, message })),
