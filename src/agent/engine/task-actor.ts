@@ -198,13 +198,17 @@ export class TaskActor {
     try {
       switch (action.kind) {
         case 'pull': {
-          this.rec.state.pullStartedAt ??= Date.now();
+          // Pull timestamps are reported only when a pull really happened (as the transcripts show).
           const present = cfg.imagePullBehavior !== 'always' && (await this.opts.runtime.imageExists(spec.image, signal));
           if (!present) {
             log.info({ image: spec.image }, 'pulling image');
-            await this.opts.runtime.pullImage(spec.image, { timeoutMs: cfg.imagePullTimeoutMs, signal });
+            this.rec.state.pullStartedAt ??= Date.now();
+            try {
+              await this.opts.runtime.pullImage(spec.image, { timeoutMs: cfg.imagePullTimeoutMs, signal });
+            } finally {
+              this.rec.state.pullStoppedAt = Date.now();
+            }
           }
-          this.rec.state.pullStoppedAt = Date.now();
           state.known = 'PULLED';
           return;
         }

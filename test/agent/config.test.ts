@@ -1,0 +1,92 @@
+import t from 'tap';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { loadConfig } from '../../src/agent/config.js';
+import { parseEcsConfigFile, parseGoBool, parseGoDuration } from '../../src/agent/config-parse.js';
+
+const NO_FILE = { configFile: '/nonexistent/berth-config-test' };
+const base = { AWS_DEFAULT_REGION: 'us-west-2' };
+
+t.test('defaults match the official agent', async (t) => {
+  const c = loadConfig(base, NO_FILE);
+  t.equal(c.cluster, 'default');
+  t.equal(c.clusterConfigured, false);
+  t.equal(c.dataDir, '/data/');
+  t.equal(c.checkpoint, false, 'checkpoint is on only when ECS_DATADIR is set');
+  t.same(c.reservedPorts, [22, 2375, 2376, 51678, 51679]);
+  t.same(c.reservedPortsUdp, []);
+  t.equal(c.taskCleanupWaitMs, 3 * 3600_000);
+  t.equal(c.containerStopTimeoutMs, 30_000);
+  t.equal(c.containerStartTimeoutMs, 180_000);
+  t.equal(c.containerCreateTimeoutMs, 240_000);
+  t.same(c.availableLoggingDrivers, ['json-file', 'none']);
+  t.equal(c.excludeIpv6PortBinding, true);
+  t.equal(c.dockerHost, 'unix:///var/run/docker.sock');
+  t.ok(Object.isFrozen(c));
+});
+
+t.test('the environment overrides the config file, which overrides defaults', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-cfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ecs.config');
+  writeFileSync(file, 'ECS_CLUSTER=from-file\nECS_RESERVED_MEMORY=128\n#ECS_LOGLEVEL=debug\nECS_INSTANCE_ATTRIBUTES={"a":"b=c"}\n');
+  const c = loadConfig({ ...base, ECS_CLUSTER: 'from-env' }, { configFile: file });
+  t.equal(c.cluster, 'from-env');
+  t.equal(c.reservedMemoryMiB, 128);
+  t.equal(c.logLevel, 'info', 'no comment syntax: #ECS_LOGLEVEL is another key');
+  t.same(c.instanceAttributes, { a: 'b=c' }, 'split on the first =');
+  t.equal(loadConfig({ ...base, BERTH_CONFIG_FILE: file }).cluster, 'from-file');
+});
+
+t.test('values are parsed with Go semantics', async (t) => {
+  const c = loadConfig({
+    ...base,
+    ECS_DATADIR: '/tmp/x',
+    ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '500ms',
+    ECS_CONTAINER_STOP_TIMEOUT: '1m30s',
+    ECS_CONTAINER_START_TIMEOUT: '10s',
+    ECS_DISABLE_PRIVILEGED: 'T',
+    ECS_EXTERNAL: 'nonsense',
+    ECS_RESERVED_PORTS: '[22, 80]',
+    ECS_DYNAMIC_HOST_PORT_RANGE: '40000-40010',
+  }, NO_FILE);
+  t.equal(c.checkpoint, true);
+  t.equal(c.taskCleanupWaitMs, 3 * 3600_000, 'below 1s falls back to the default');
+  t.equal(c.containerStopTimeoutMs, 90_000);
+  t.equal(c.containerStartTimeoutMs, 45_000, 'raised to its minimum');
+  t.equal(c.disablePrivileged, true);
+  t.equal(c.external, false, 'an unparsable bool is ignored');
+  t.same(c.reservedPorts, [22, 80]);
+  t.same(c.dynamicHostPortRange, [40000, 40010]);
+  t.equal(loadConfig({ ...base, ECS_DATADIR: '/x', ECS_CHECKPOINT: 'false' }, NO_FILE).checkpoint, false);
+  t.equal(loadConfig({ AWS_REGION: 'eu-west-1' }, NO_FILE).region, 'eu-west-1');
+});
+
+t.test('bad values are ConfigErrors that name the variable', async (t) => {
+  t.throws(() => loadConfig({}, NO_FILE), { code: 'ConfigError', message: /AWS_DEFAULT_REGION/ });
+  t.throws(() => loadConfig({ ...base, ECS_RESERVED_PORTS: '22' }, NO_FILE), { code: 'ConfigError', message: /ECS_RESERVED_PORTS/ });
+  t.throws(() => loadConfig({ ...base, ECS_CONTAINER_STOP_TIMEOUT: 'soon' }, NO_FILE), { code: 'ConfigError' });
+  t.throws(() => loadConfig({ ...base, ECS_AVAILABLE_LOGGING_DRIVERS: '["bogus"]' }, NO_FILE), { code: 'ConfigError', message: /bogus/ });
+  t.throws(() => loadConfig({ ...base, ECS_DYNAMIC_HOST_PORT_RANGE: '9-2' }, NO_FILE), { code: 'ConfigError' });
+  t.throws(() => loadConfig({ ...base, ECS_INSTANCE_ATTRIBUTES: '{"a":1}' }, NO_FILE), { code: 'ConfigError' });
+});
+
+t.test('credentials never print', async (t) => {
+  const c = loadConfig({ ...base, AWS_ACCESS_KEY_ID: 'AKIDSECRET', AWS_SECRET_ACCESS_KEY: 'shh' }, NO_FILE);
+  t.equal(c.credentials?.secretAccessKey, 'shh');
+  t.notMatch(JSON.stringify(c), /shh|AKIDSECRET/);
+  t.notMatch(inspect(c), /shh|AKIDSECRET/);
+});
+
+t.test('the value parsers follow Go', async (t) => {
+  t.equal(parseGoBool('1'), true);
+  t.equal(parseGoBool('False'), false);
+  t.equal(parseGoBool('yes'), undefined);
+  t.equal(parseGoDuration('3h'), 3 * 3600_000);
+  t.equal(parseGoDuration('1.5m'), 90_000);
+  t.equal(parseGoDuration('0'), 0);
+  t.equal(parseGoDuration('5'), undefined);
+  t.same(parseEcsConfigFile('  A=1\nB\n C = 2 \n'), { A: '1', 'C ': ' 2' });
+});

@@ -1,0 +1,44 @@
+import t from 'tap';
+import { buildTaskStateChange } from '../../src/agent/reporter/state-change.js';
+import { newTaskRecord, parseTaskSpec } from '../../src/agent/engine/parse-task.js';
+
+function runningTask() {
+  const spec = parseTaskSpec({ arn: 'arn:aws:ecs:us-west-2:1:task/c/abc', family: 'web', version: '1', containers: [{ name: 'web', image: 'busybox' }] });
+  const rec = newTaskRecord(spec, 'RUNNING');
+  const c = rec.state.containers[0]!;
+  c.known = 'RUNNING';
+  c.dockerId = 'f'.repeat(64);
+  c.bindings = [
+    { bindIP: '0.0.0.0', containerPort: 8080, hostPort: 32768, protocol: 'tcp' },
+    { bindIP: '::', containerPort: 8080, hostPort: 32768, protocol: 'tcp' },
+  ];
+  rec.state.known = 'RUNNING';
+  return rec;
+}
+
+t.test('a RUNNING change has the transcript shape and drops IPv6 bindings', async (t) => {
+  const change = buildTaskStateChange(runningTask(), { cluster: 'fakecp', excludeIpv6: true });
+  t.same(change.input, {
+    cluster: 'fakecp',
+    task: 'arn:aws:ecs:us-west-2:1:task/c/abc',
+    status: 'RUNNING',
+    reason: '',
+    containers: [{ containerName: 'web', runtimeId: 'f'.repeat(64), status: 'RUNNING', networkBindings: [{ bindIP: '0.0.0.0', containerPort: 8080, hostPort: 32768, protocol: 'tcp' }] }],
+  });
+  t.same(change.containers, [{ name: 'web', status: 'RUNNING' }]);
+  t.equal((buildTaskStateChange(runningTask(), { cluster: 'c', excludeIpv6: false }).input.containers![0]!.networkBindings ?? []).length, 2);
+});
+
+t.test('a STOPPED change carries the exit code, reason and executionStoppedAt', async (t) => {
+  const rec = runningTask();
+  const c = rec.state.containers[0]!;
+  c.known = 'STOPPED';
+  c.exitCode = 137;
+  c.reason = 'OutOfMemoryError: Container killed due to memory usage';
+  rec.state.known = 'STOPPED';
+  rec.state.executionStoppedAt = 1_795_310_831_633;
+  const input = buildTaskStateChange(rec, { cluster: 'c', excludeIpv6: true }).input;
+  t.equal(input.status, 'STOPPED');
+  t.match(input.containers![0], { status: 'STOPPED', exitCode: 137, reason: /^OutOfMemoryError/ });
+  t.same(input.executionStoppedAt, new Date(1_795_310_831_633));
+});
