@@ -38,6 +38,8 @@ export interface FakeControlPlane {
   sendPayload(tasks: Record<string, unknown>[]): string;
   sendHeartbeat(): string;
   ofOperation(op: string): RecordedRequest[];
+  /** Calls `listener` for every API request as it arrives (benchmarks time reports with it); returns an unsubscribe. */
+  onRequest(listener: (r: RecordedRequest) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
   const requests: RecordedRequest[] = [];
   const connections: AcsConnection[] = [];
   const failures = new Map<string, { type: string; message: string }>();
+  const listeners = new Set<(r: RecordedRequest) => void>();
   const clusters = new Set<string>();
   let seq = 0;
 
@@ -59,7 +62,9 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.split('.').pop() ?? '';
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      requests.push({ operation, body, headers: req.headers });
+      const recorded = { operation, body, headers: req.headers };
+      requests.push(recorded);
+      for (const l of listeners) l(recorded);
       const reply = (status: number, out: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(out));
@@ -137,6 +142,10 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
       return messageId;
     },
     ofOperation: (op) => requests.filter((r) => r.operation === op),
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       for (const c of connections) c.socket.terminate();
       wss.close();

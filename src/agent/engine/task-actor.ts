@@ -60,28 +60,25 @@ export class TaskActor {
   /** Startup after a restart: look at every saved container, then resume and re-emit unsent status. */
   resume(): void {
     this.enqueue(() => this.reconcileNow());
-    this.enqueue(async () => this.afterChange(true));
-    this.kick();
+    this.update(async () => this.afterChange(true));
   }
 
   start(): void {
-    this.enqueue(async () => this.afterChange(true));
-    this.kick();
+    this.update(async () => this.afterChange(true));
   }
 
   /** A later payload for a known task: only an increase of the desired status counts (§4.2). */
   raiseDesired(desired: TaskStatus): void {
-    this.enqueue(async () => {
+    this.update(async () => {
       if (taskRank(desired) <= taskRank(this.rec.state.desired)) return;
       this.rec.state.desired = desired;
       this.opts.store.saveTask(this.rec);
     });
-    this.kick();
   }
 
   onDockerEvent(ev: ContainerEvent): void {
     if (!['start', 'die', 'stop', 'kill', 'oom', 'destroy'].includes(ev.action)) return;
-    this.enqueue(async () => {
+    this.update(async () => {
       const c = this.rec.state.containers.find((x) => x.dockerId === ev.id);
       if (!c) return;
       const info = await this.opts.runtime.inspectContainer(ev.id, this.shutdown.signal);
@@ -89,13 +86,11 @@ export class TaskActor {
       else markVanished(c);
       this.afterChange(false);
     });
-    this.kick();
   }
 
   /** Queues a look at every container (after the event stream was down). */
   reconcile(): void {
-    this.enqueue(() => this.reconcileNow());
-    this.kick();
+    this.update(() => this.reconcileNow());
   }
 
   /** Inspects every container the task has created (or may have created before a crash). */
@@ -136,6 +131,21 @@ export class TaskActor {
         await fn();
       } catch (err) {
         if (!this.closed) this.log.error({ err }, 'task actor step failed');
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` on the queue, then makes sure a progress step runs after it. The progress is queued from inside
+   * the update, never beside it: a progress queued earlier has already started by then, so coalescing can
+   * never leave an update (say, desired STOPPED) behind the last progress step.
+   */
+  private update(fn: () => Promise<void>): void {
+    this.enqueue(async () => {
+      try {
+        await fn();
+      } finally {
+        this.kick();
       }
     });
   }

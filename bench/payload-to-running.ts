@@ -1,0 +1,107 @@
+/**
+ * PayloadMessage -> RUNNING reported, for one task, against raw Docker create+start of the same container.
+ *
+ * berth: a recording fake control plane on 127.0.0.1 sends a PayloadMessage over ACS; the clock stops when the
+ * agent's SubmitTaskStateChange(RUNNING) arrives. So the figure includes parsing, persisting, port picking,
+ * create, start, inspect and the HTTP report. Baseline: dockerode create + start of the same container.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/helpers/fake-control-plane.js';
+import { loadConfig, startAgent } from '../src/agent/index.js';
+import { createLogger, silentLogger } from '../src/shared/log.js';
+import { rawCreateStart } from './raw-docker.js';
+import { summarize, type Summary } from './stats.js';
+
+const IMAGE = 'berth/busybox:latest';
+const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; httpd -f -p 8080 -h /www & wait'];
+
+function taskPayload(cluster: string, desiredStatus: 'RUNNING' | 'STOPPED', id: string): Record<string, unknown> {
+  return {
+    arn: `arn:aws:ecs:us-west-2:123456789012:task/${cluster}/${id}`,
+    family: 'bench-web',
+    version: '1',
+    desiredStatus,
+    networkMode: 'bridge',
+    launchType: 'EC2',
+    containers: [
+      {
+        name: 'web',
+        image: IMAGE,
+        command: COMMAND,
+        essential: true,
+        cpu: 0,
+        memory: 64,
+        portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
+        environment: {},
+        mountPoints: [],
+        volumesFrom: [],
+        links: [],
+      },
+    ],
+    volumes: [],
+  };
+}
+
+function nextReport(fake: FakeControlPlane, taskArn: string, status: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${status} report for ${taskArn} within 30 s`)), 30_000);
+    const off = fake.onRequest((r: RecordedRequest) => {
+      if (r.operation === 'SubmitTaskStateChange' && r.body['task'] === taskArn && r.body['status'] === status) {
+        clearTimeout(timer);
+        off();
+        resolve(performance.now());
+      }
+    });
+  });
+}
+
+export async function benchPayloadToRunning(runs: number): Promise<{ berth: Summary; rawDocker: Summary; overheadMedianMs: number }> {
+  const docker = new Docker();
+  const raw = await rawCreateStart(docker, IMAGE, COMMAND, runs);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
+  const cluster = `bench-${process.pid}`;
+  const fake = await startFakeControlPlane();
+  const config = loadConfig(
+    {
+      ECS_CLUSTER: cluster,
+      ECS_BACKEND_HOST: fake.url,
+      ECS_DATADIR: dir,
+      AWS_DEFAULT_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      ECS_EXTERNAL: 'true',
+      ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1s',
+      ECS_DYNAMIC_HOST_PORT_RANGE: '45000-45999',
+    },
+    { configFile: '/nonexistent/berth-bench' },
+  );
+  const agent = await startAgent({ config, log: process.env['BERTH_BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger() });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const id = randomUUID().replace(/-/g, '');
+      const arn = `arn:aws:ecs:us-west-2:123456789012:task/${cluster}/${id}`;
+      const running = nextReport(fake, arn, 'RUNNING');
+      const t0 = performance.now();
+      fake.sendPayload([taskPayload(cluster, 'RUNNING', id)]);
+      samples.push((await running) - t0);
+      const stopped = nextReport(fake, arn, 'STOPPED');
+      fake.sendPayload([taskPayload(cluster, 'STOPPED', id)]);
+      await stopped;
+    }
+  } finally {
+    await agent.close();
+    await fake.close();
+    const leftovers = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=${cluster}`] } });
+    await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const berth = summarize(samples);
+  const rawDocker = summarize(raw);
+  return { berth, rawDocker, overheadMedianMs: Math.round((berth.medianMs - rawDocker.medianMs) * 10) / 10 };
+}
