@@ -22,9 +22,7 @@ t.test('the agent runs a task from an ACS payload and stops it again', async (t)
   t.equal(reg.length, 1, 'registers once');
   t.equal(reg[0]!.body['cluster'], cluster);
   if (haveModels) {
-    const { clientToken, ...rest } = reg[0]!.body;
-    t.type(clientToken, 'string', 'sends a clientToken like the official agent');
-    t.same(validateShape(loadModel('ecs-service-2.json'), 'RegisterContainerInstanceRequest', rest), [], 'registration request conforms to the ECS model');
+    t.same(validateShape(loadModel('ecs-service-2.json'), 'RegisterContainerInstanceRequest', reg[0]!.body), [], 'registration request conforms to the ECS model');
   }
   t.match(agent.containerInstanceArn, /^arn:aws:ecs:us-west-2:123456789012:container-instance\//);
 
@@ -83,8 +81,7 @@ t.test('the agent runs a task from an ACS payload and stops it again', async (t)
     const ecs = loadModel('ecs-service-2.json');
     for (const r of fake.requests) {
       const op = ecs.operations[r.operation];
-      const { clientToken: _ignored, ...req } = r.body;
-      t.same(validateShape(ecs, op!.input!.shape, r.operation === 'RegisterContainerInstance' ? req : r.body), [], `${r.operation} request conforms`);
+      t.same(validateShape(ecs, op!.input!.shape, r.body), [], `${r.operation} request conforms`);
     }
     const acsModel = loadModel('acs-api-2.json');
     for (const f of conn.frames) t.same(validateShape(acsModel, f.type, f.message), [], `${f.type} frame conforms`);

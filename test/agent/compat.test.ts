@@ -25,7 +25,9 @@ t.test('berth talks like the official agent for the same task', { skip: !haveTra
 
   const officialReg = (transcript('ecs-api/0001-RegisterContainerInstance.json')['body'] as Json);
   const reg = fake.ofOperation('RegisterContainerInstance')[0]!.body;
-  t.same(keys(reg), keys(officialReg), 'RegisterContainerInstance top-level keys');
+  // The official agent's clientToken is not a member of today's model; the model wins (spec preamble).
+  const officialModelKeys = keys(officialReg).filter((k) => k !== 'clientToken');
+  t.same(keys(reg), officialModelKeys, 'RegisterContainerInstance top-level keys (those in the model)');
   const resources = (r: Json): string[] => (r['totalResources'] as Json[]).map((x) => `${String(x['name'])}:${String(x['type'])}:${keys(x).join(',')}`);
   t.same(resources(reg), resources(officialReg), 'same resource names, types and value members');
   const officialNames = new Set((officialReg['attributes'] as { name: string }[]).map((a) => a.name));

@@ -79,6 +79,14 @@ t.test('RunTask rejects a count above 10 and an unknown task definition', async 
     name: 'ClientException',
     message: 'Unable to describe task definition.',
   });
+  await rawCall(emu.url, 'RegisterTaskDefinition', {
+    family: 'web',
+    containerDefinitions: [{ name: 'web', image: 'berth/busybox:latest', memory: 64 }],
+  });
+  await t.rejects(ecs.send(new RunTaskCommand({ taskDefinition: 'web' })), {
+    name: 'InvalidParameterException',
+    message: 'No Container Instances were found in your cluster.',
+  }, 'an empty cluster is an error, as in ECS');
   const unknownTask = await rawCall(emu.url, 'SubmitTaskStateChange', { task: 'arn:aws:ecs:us-east-1:000000000000:task/default/0000', status: 'RUNNING' });
   t.equal(unknownTask.body['__type'], 'InvalidParameterException', 'a report for an unknown task is rejected as ECS does');
 });

@@ -1,8 +1,11 @@
 /**
  * The ECS JSON API as the agent uses it, through @aws-sdk/client-ecs (which signs with SigV4 itself).
  * One client for the agent's lifetime; ECS_BACKEND_HOST overrides the endpoint.
+ *
+ * The official v1.72 agent also sends a `clientToken` with RegisterContainerInstance (transcript 0001), but
+ * ../shared/models/ecs-service-2.json has no such member, and where the two disagree the model wins (spec
+ * preamble). berth sends only model members; the emulator still accepts the token from the official agent.
  */
-import { randomUUID } from 'node:crypto';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -29,31 +32,7 @@ export function createEcsClient(config: AgentConfig, credentials: Credentials): 
     customUserAgent: `berth-agent/${AGENT_VERSION}`,
     ...(endpoint === undefined ? {} : { endpoint }),
   });
-  addRegistrationClientToken(client);
   return client;
-}
-
-/**
- * The official agent sends a fresh `clientToken` with every RegisterContainerInstance (transcript 0001);
- * today's SDK model no longer has the member, so it is added to the serialized body before signing.
- */
-function addRegistrationClientToken(client: ECSClient): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const req = args.request as { body?: unknown; headers?: Record<string, string> };
-      if (context.commandName === 'RegisterContainerInstanceCommand' && req.body != null && req.headers) {
-        // The serialized body is a string or a string-like adapter object, depending on the SDK version.
-        const text = req.body instanceof Uint8Array ? Buffer.from(req.body).toString('utf8') : String(req.body as string);
-        const body = JSON.parse(text) as Record<string, unknown>;
-        const withToken = JSON.stringify({ ...body, clientToken: randomUUID() });
-        req.body = withToken;
-        for (const h of Object.keys(req.headers)) if (h.toLowerCase() === 'content-length') delete req.headers[h];
-        req.headers['content-length'] = String(Buffer.byteLength(withToken));
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'berthRegistrationClientToken', priority: 'low' },
-  );
 }
 
 /** The SDK's error name (`ClientException`, `InvalidParameterException`, ...) or undefined. */

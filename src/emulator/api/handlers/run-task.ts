@@ -2,7 +2,7 @@ import { arnId } from '../../../shared/aws/arn.js';
 import type { EmulatorContext } from '../../context.js';
 import { instanceCapacity } from '../../scheduler/capacity.js';
 import { taskDemand } from '../../scheduler/demand.js';
-import { placeTasks } from '../../scheduler/placement.js';
+import { NO_INSTANCES, placeTasks } from '../../scheduler/placement.js';
 import type { ContainerOverride, ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../../store/records.js';
 import { invalidParameter } from '../errors.js';
 import { defineHandler } from '../handler.js';
@@ -56,6 +56,8 @@ export const runTask = defineHandler<RunTaskInput>({
       .listInstances(cluster.name)
       .map((i) => instanceCapacity(i, ctx.store.listTasksOnInstance(i.arn), ctx.delivery.isConnected(i.arn)));
     const placement = placeTasks(count, demand, capacities);
+    // ECS answers an empty cluster with an error rather than failures[].
+    if (placement.failures.some((f) => f.reason === NO_INSTANCES)) throw invalidParameter(NO_INSTANCES);
 
     const tasks = placement.assignments.map((instanceArn) => {
       const arn = ctx.arns.task(cluster.name);
