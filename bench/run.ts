@@ -1,35 +1,42 @@
 /**
- * `npm run bench`: runs each benchmark, prints a table with every figure beside its baseline measured in the
- * same run, and writes bench/results/<name>.json.
+ * `npm run bench [name ...]`: runs every bench/*.bench.ts (or the named ones), prints one table per benchmark
+ * with each figure beside its baseline measured in the same run, and writes bench/results/<name>.json.
+ *
+ * A benchmark module exports `name` and `run(): Promise<BenchOutcome>`.
  */
-import { benchPayloadToRunning } from './payload-to-running.js';
-import { printTable, writeResult } from './stats.js';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { printTable, writeResult, type BenchOutcome } from './stats.js';
 
-const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 20);
-
-async function main(): Promise<void> {
-  const r = await benchPayloadToRunning(RUNS);
-  const targetMs = 15;
-  printTable([
-    { benchmark: 'payload -> RUNNING reported (berth)', runs: r.berth.runs, median_ms: r.berth.medianMs, p90_ms: r.berth.p90Ms },
-    { benchmark: 'raw docker create+start (baseline)', runs: r.rawDocker.runs, median_ms: r.rawDocker.medianMs, p90_ms: r.rawDocker.p90Ms },
-    { benchmark: `berth overhead at the median (target <= ${targetMs} ms)`, runs: '', median_ms: r.overheadMedianMs, p90_ms: '' },
-  ]);
-  const file = writeResult('payload-to-running', {
-    name: 'payload-to-running',
-    description: 'ACS PayloadMessage -> SubmitTaskStateChange RUNNING for one bridge task, vs raw docker create+start',
-    date: new Date().toISOString(),
-    runs: RUNS,
-    berth: r.berth,
-    baseline: { rawDockerCreateStart: r.rawDocker },
-    overheadMedianMs: r.overheadMedianMs,
-    targetOverheadMedianMs: targetMs,
-    meetsTarget: r.overheadMedianMs <= targetMs,
-  });
-  console.log(`\nwrote ${file}`);
+interface BenchModule {
+  name: string;
+  run(): Promise<BenchOutcome>;
 }
 
-main().catch((err: unknown) => {
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function main(only: string[]): Promise<void> {
+  const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
+  let failed = false;
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as BenchModule;
+    if (only.length > 0 && !only.includes(mod.name)) continue;
+    console.log(`\n== ${mod.name}`);
+    try {
+      const outcome = await mod.run();
+      printTable(outcome.rows);
+      const out = writeResult(mod.name, { name: mod.name, date: new Date().toISOString(), ...outcome.result });
+      console.log(`wrote ${path.relative(process.cwd(), out)}`);
+    } catch (err) {
+      failed = true;
+      console.error(`benchmark ${mod.name} failed:`, err);
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

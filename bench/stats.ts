@@ -50,3 +50,9 @@ export function printTable(rows: Record<string, string | number>[]): void {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
 }
+
+/** What a benchmark module's run() returns: the table rows to print and the JSON to write. */
+export interface BenchOutcome {
+  rows: Record<string, string | number>[];
+  result: Record<string, unknown>;
+}
