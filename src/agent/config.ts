@@ -57,6 +57,20 @@ export interface AgentConfig {
   readonly credentials: StaticCredentials | undefined;
   /** berth-only (BERTH_ACS_INACTIVITY_TIMEOUT): base of the ACS inactivity timer, 60s like the official agent. */
   readonly acsInactivityTimeoutMs: number;
+  /** ECS_DISABLE_METRICS: no task metrics over TCS. */
+  readonly disableMetrics: boolean;
+  /** ECS_DISABLE_DOCKER_HEALTH_CHECK: no container health over TCS. TCS stays off when both are disabled. */
+  readonly disableDockerHealthCheck: boolean;
+  /** ECS_POLL_METRICS: sample stats every pollingMetricsWaitMs instead of once per publish. */
+  readonly pollMetrics: boolean;
+  /** ECS_POLLING_METRICS_WAIT_DURATION, clamped to [5s, 20s] like the official agent. */
+  readonly pollingMetricsWaitMs: number;
+  /** berth-only (BERTH_TCS_PUBLISH_INTERVAL): TCS publish period, 20s like the official agent. */
+  readonly tcsPublishIntervalMs: number;
+  /** ECS_ENABLE_PROMETHEUS_METRICS: serve the agent's own metrics on prometheusPort. */
+  readonly enablePrometheusMetrics: boolean;
+  /** berth-only (BERTH_PROMETHEUS_PORT): 51680 like the official agent; 0 picks a free port. */
+  readonly prometheusPort: number;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -117,6 +131,12 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string');
 
+/** The official agent reserves its Prometheus port whenever the endpoint is on (spec §1.3). */
+const PROMETHEUS_PORT = 51680;
+function withPrometheusPort(ports: number[], on: boolean): number[] {
+  return on && !ports.includes(PROMETHEUS_PORT) ? [...ports, PROMETHEUS_PORT] : ports;
+}
+
 /** A missing file is normal (the official agent runs without one); an unreadable one is an error. */
 function readConfigFile(path: string): Record<string, string> {
   try {
@@ -150,6 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   if (!Number.isInteger(reservedMemoryMiB) || reservedMemoryMiB < 0) fail('ECS_RESERVED_MEMORY', reservedMemRaw ?? '', 'expected a whole number of MiB');
   const pull = src.str('ECS_IMAGE_PULL_BEHAVIOR') ?? 'default';
   if (!['default', 'always', 'once', 'prefer-cached'].includes(pull)) fail('ECS_IMAGE_PULL_BEHAVIOR', pull, 'expected default, always, once or prefer-cached');
+  const prometheus = src.bool('ECS_ENABLE_PROMETHEUS_METRICS', false);
+  const promPortRaw = src.str('BERTH_PROMETHEUS_PORT');
+  const prometheusPort = promPortRaw === undefined ? PROMETHEUS_PORT : Number(promPortRaw);
+  if (!Number.isInteger(prometheusPort) || prometheusPort < 0 || prometheusPort > 65535) fail('BERTH_PROMETHEUS_PORT', promPortRaw ?? '', 'expected a port 0-65535');
   const akid = src.str('AWS_ACCESS_KEY_ID');
   const secret = src.str('AWS_SECRET_ACCESS_KEY');
 
@@ -160,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     region,
     dataDir: dataDirSet ?? '/data/',
     checkpoint: src.bool('ECS_CHECKPOINT', dataDirSet !== undefined),
-    reservedPorts: Object.freeze(src.json('ECS_RESERVED_PORTS', [22, 2375, 2376, 51678, 51679], isPortList, 'a JSON array of ports')),
+    reservedPorts: Object.freeze(withPrometheusPort(src.json('ECS_RESERVED_PORTS', [22, 2375, 2376, 51678, 51679], isPortList, 'a JSON array of ports'), prometheus)),
     reservedPortsUdp: Object.freeze(src.json('ECS_RESERVED_PORTS_UDP', [], isPortList, 'a JSON array of ports')),
     reservedMemoryMiB,
     taskCleanupWaitMs: src.duration('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION', 3 * HOUR, { min: SEC, belowMin: 'default' }),
@@ -180,6 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     excludeIpv6PortBinding: src.bool('ECS_EXCLUDE_IPV6_PORTBINDING', true),
     credentials: akid !== undefined && secret !== undefined ? new StaticCredentials(akid, secret, src.str('AWS_SESSION_TOKEN')) : undefined,
     acsInactivityTimeoutMs: src.duration('BERTH_ACS_INACTIVITY_TIMEOUT', MIN, { min: 10, belowMin: 'default' }),
+    disableMetrics: src.bool('ECS_DISABLE_METRICS', false),
+    disableDockerHealthCheck: src.bool('ECS_DISABLE_DOCKER_HEALTH_CHECK', false),
+    pollMetrics: src.bool('ECS_POLL_METRICS', false),
+    pollingMetricsWaitMs: Math.min(20 * SEC, Math.max(5 * SEC, src.duration('ECS_POLLING_METRICS_WAIT_DURATION', 10 * SEC))),
+    tcsPublishIntervalMs: src.duration('BERTH_TCS_PUBLISH_INTERVAL', 20 * SEC, { min: 10, belowMin: 'default' }),
+    enablePrometheusMetrics: prometheus,
+    prometheusPort,
   };
   return Object.freeze(config);
 }

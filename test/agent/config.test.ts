@@ -90,3 +90,22 @@ t.test('the value parsers follow Go', async (t) => {
   t.equal(parseGoDuration('5'), undefined);
   t.same(parseEcsConfigFile('  A=1\nB\n C = 2 \n'), { A: '1', 'C ': ' 2' });
 });
+
+t.test('telemetry settings: TCS switches, polling clamped to 5s-20s, Prometheus port reserved only when on', async (t) => {
+  const d = loadConfig(base, NO_FILE);
+  t.equal(d.disableMetrics, false);
+  t.equal(d.disableDockerHealthCheck, false);
+  t.equal(d.pollMetrics, false);
+  t.equal(d.pollingMetricsWaitMs, 10_000);
+  t.equal(d.tcsPublishIntervalMs, 20_000);
+  t.equal(d.enablePrometheusMetrics, false);
+  t.equal(d.prometheusPort, 51680);
+  t.notOk(d.reservedPorts.includes(51680));
+  t.equal(loadConfig({ ...base, ECS_POLLING_METRICS_WAIT_DURATION: '1s' }, NO_FILE).pollingMetricsWaitMs, 5_000);
+  t.equal(loadConfig({ ...base, ECS_POLLING_METRICS_WAIT_DURATION: '1m' }, NO_FILE).pollingMetricsWaitMs, 20_000);
+  const on = loadConfig({ ...base, ECS_ENABLE_PROMETHEUS_METRICS: 'true', ECS_DISABLE_METRICS: 'true', ECS_DISABLE_DOCKER_HEALTH_CHECK: 'true', ECS_POLL_METRICS: 'true' }, NO_FILE);
+  t.ok(on.enablePrometheusMetrics && on.disableMetrics && on.disableDockerHealthCheck && on.pollMetrics);
+  t.same(on.reservedPorts, [22, 2375, 2376, 51678, 51679, 51680]);
+  t.equal(loadConfig({ ...base, BERTH_PROMETHEUS_PORT: '0' }, NO_FILE).prometheusPort, 0, '0 asks for a free port');
+  t.throws(() => loadConfig({ ...base, BERTH_PROMETHEUS_PORT: 'x' }, NO_FILE), { code: 'ConfigError' });
+});
