@@ -71,6 +71,19 @@ export interface AgentConfig {
   readonly enablePrometheusMetrics: boolean;
   /** berth-only (BERTH_PROMETHEUS_PORT): 51680 like the official agent; 0 picks a free port. */
   readonly prometheusPort: number;
+  /** ECS_ENABLE_TASK_IAM_ROLE / _NETWORK_HOST: serve task role credentials (bridge / host network mode). */
+  readonly taskIamRole: boolean;
+  readonly taskIamRoleNetworkHost: boolean;
+  /** ECS_ENABLE_CONTAINER_METADATA: write a metadata file per container and point ECS_CONTAINER_METADATA_FILE at it. */
+  readonly containerMetadata: boolean;
+  /** berth-only (BERTH_INTROSPECTION_PORT / BERTH_METADATA_PORT): 51678 / 51679; 0 picks a free port (tests). */
+  readonly introspectionPort: number;
+  readonly metadataPort: number;
+  /**
+   * berth-only (BERTH_LINK_LOCAL_ENDPOINT): make 169.254.170.2:80 lead to the metadata server, as ecs-init does.
+   * That is host-wide state, so the default is on only for root with the default metadata port.
+   */
+  readonly linkLocalEndpoint: boolean;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -174,6 +187,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   const promPortRaw = src.str('BERTH_PROMETHEUS_PORT');
   const prometheusPort = promPortRaw === undefined ? PROMETHEUS_PORT : Number(promPortRaw);
   if (!Number.isInteger(prometheusPort) || prometheusPort < 0 || prometheusPort > 65535) fail('BERTH_PROMETHEUS_PORT', promPortRaw ?? '', 'expected a port 0-65535');
+  const endpointPort = (name: string, dflt: number): number => {
+    const v = src.str(name);
+    const n = v === undefined ? dflt : Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) fail(name, v ?? '', 'expected a port 0-65535 (0 = a free port)');
+    return n;
+  };
+  const metadataPort = endpointPort('BERTH_METADATA_PORT', 51679);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const akid = src.str('AWS_ACCESS_KEY_ID');
   const secret = src.str('AWS_SECRET_ACCESS_KEY');
 
@@ -211,6 +232,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     tcsPublishIntervalMs: src.duration('BERTH_TCS_PUBLISH_INTERVAL', 20 * SEC, { min: 10, belowMin: 'default' }),
     enablePrometheusMetrics: prometheus,
     prometheusPort,
+    taskIamRole: src.bool('ECS_ENABLE_TASK_IAM_ROLE', false),
+    taskIamRoleNetworkHost: src.bool('ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST', false),
+    containerMetadata: src.bool('ECS_ENABLE_CONTAINER_METADATA', false),
+    introspectionPort: endpointPort('BERTH_INTROSPECTION_PORT', 51678),
+    metadataPort,
+    linkLocalEndpoint: src.bool('BERTH_LINK_LOCAL_ENDPOINT', isRoot && metadataPort === 51679),
   };
   return Object.freeze(config);
 }

@@ -40,6 +40,9 @@ export function agentConfig(opts: { cluster: string; backend: string; dataDir: s
       ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1s',
       ECS_CONTAINER_STOP_TIMEOUT: '2s',
       ECS_DYNAMIC_HOST_PORT_RANGE: opts.portRange,
+      // Free ports for the local endpoints, so concurrently running agents never collide on 51678/51679.
+      BERTH_INTROSPECTION_PORT: '0',
+      BERTH_METADATA_PORT: '0',
       ...opts.extra,
     },
     { configFile: '/nonexistent/berth-agent-test.config' },

@@ -109,3 +109,28 @@ t.test('telemetry settings: TCS switches, polling clamped to 5s-20s, Prometheus 
   t.equal(loadConfig({ ...base, BERTH_PROMETHEUS_PORT: '0' }, NO_FILE).prometheusPort, 0, '0 asks for a free port');
   t.throws(() => loadConfig({ ...base, BERTH_PROMETHEUS_PORT: 'x' }, NO_FILE), { code: 'ConfigError' });
 });
+
+t.test('local endpoint ports, task IAM role and container metadata switches', async (t) => {
+  const c = loadConfig(base, NO_FILE);
+  t.equal(c.introspectionPort, 51678);
+  t.equal(c.metadataPort, 51679);
+  t.equal(c.taskIamRole, false, 'off like the official agent (ecs-init turns it on)');
+  t.equal(c.taskIamRoleNetworkHost, false);
+  t.equal(c.containerMetadata, false);
+  const root = process.getuid?.() === 0;
+  t.equal(c.linkLocalEndpoint, root, 'the link-local endpoint defaults on only for root on the default port');
+  const free = loadConfig({ ...base, BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0' }, NO_FILE);
+  t.equal(free.introspectionPort, 0);
+  t.equal(free.metadataPort, 0);
+  t.equal(free.linkLocalEndpoint, false, 'never by default on a free port: tests run several agents at once');
+  const on = loadConfig({
+    ...base,
+    ECS_ENABLE_TASK_IAM_ROLE: 'true',
+    ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST: 'true',
+    ECS_ENABLE_CONTAINER_METADATA: 'true',
+    BERTH_METADATA_PORT: '0',
+    BERTH_LINK_LOCAL_ENDPOINT: 'true',
+  }, NO_FILE);
+  t.ok(on.taskIamRole && on.taskIamRoleNetworkHost && on.containerMetadata && on.linkLocalEndpoint);
+  t.throws(() => loadConfig({ ...base, BERTH_METADATA_PORT: '70000' }, NO_FILE), { code: 'ConfigError', message: /BERTH_METADATA_PORT/ });
+});

@@ -11,7 +11,7 @@ t.test('berth up runs emulator and agent together, prints how to use them, and s
   const cluster = `e2e-up-${process.pid}`;
   t.teardown(() => removeDir(dir));
   const child = spawn(process.execPath, [...CLI, 'up', '--port', '0', '--data-dir', dir, '--cluster', cluster], {
-    env: { ...process.env, ECS_LOGLEVEL: 'warn', BERTH_CONFIG_FILE: '/nonexistent/ecs.config' },
+    env: { ...process.env, ECS_LOGLEVEL: 'warn', BERTH_CONFIG_FILE: '/nonexistent/ecs.config', BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => {

@@ -56,6 +56,9 @@ export async function agentFor(env: AgentEnv): Promise<Agent> {
       ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1s',
       ECS_CONTAINER_STOP_TIMEOUT: '5s',
       ECS_DYNAMIC_HOST_PORT_RANGE: env.portRange,
+      // Free ports for the local endpoints, so concurrently running agents never collide on 51678/51679.
+      BERTH_INTROSPECTION_PORT: '0',
+      BERTH_METADATA_PORT: '0',
       ...env.extra,
     },
     { configFile: '/nonexistent/berth-test-ecs.config' },
