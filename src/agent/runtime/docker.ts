@@ -67,7 +67,23 @@ export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
     error: state.Error ?? '',
     bindings: mapBindings(raw.NetworkSettings?.Ports),
     labels: raw.Config?.Labels ?? {},
+    imageId: raw.Image,
+    createdAt: dockerTime(raw.Created),
+    networkMode: raw.HostConfig?.NetworkMode,
+    networks: Object.entries(raw.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
+      name,
+      ipv4: n.IPAddress || undefined,
+      ipv6: n.GlobalIPv6Address || undefined,
+      gateway: n.Gateway || undefined,
+    })),
   };
+}
+
+/** The first host address of a CIDR ("172.17.0.0/16" -> "172.17.0.1"): Docker's default gateway choice. */
+function firstHost(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(cidr);
+  if (!m) return undefined;
+  return `${m[1]}.${m[2]}.${m[3]}.${Number(m[4]) + 1}`;
 }
 
 function inspectImage(docker: Docker, image: string, signal: AbortSignal): Promise<Docker.ImageInspectInfo> {
@@ -212,6 +228,20 @@ export class DockerRuntime implements ContainerRuntime {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         done();
       }, { once: true });
+    });
+  }
+
+  networkGateway(network: string, signal: AbortSignal): Promise<string | undefined> {
+    return this.call('inspect network', 'DockerUnavailableError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const net = this.docker.getNetwork(network);
+        const info = (await withSignal<Docker.NetworkInspectInfo>(net.inspect, net)({ abortSignal: s })) as Docker.NetworkInspectInfo;
+        const v4 = (info.IPAM?.Config ?? []).find((c) => c.Subnet !== undefined && !c.Subnet.includes(':'));
+        return v4?.Gateway || (v4?.Subnet ? firstHost(v4.Subnet) : undefined);
+      } catch (err) {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      }
     });
   }
 

@@ -37,6 +37,21 @@ export interface ContainerInspect {
   error: string;
   bindings: NetworkBinding[];
   labels: Record<string, string>;
+  /** For the task metadata endpoints (§8.2); optional so that runtime fakes need not fill them. */
+  imageId?: string;
+  /** Epoch ms of `docker create`. */
+  createdAt?: number | undefined;
+  /** Docker's HostConfig.NetworkMode (bridge, host, none, container:<id>, <network name>). */
+  networkMode?: string;
+  /** One entry per attached Docker network, with the container's addresses on it. */
+  networks?: ContainerNetwork[];
+}
+
+export interface ContainerNetwork {
+  name: string;
+  ipv4: string | undefined;
+  ipv6: string | undefined;
+  gateway: string | undefined;
 }
 
 export interface ContainerEvent {
@@ -65,5 +80,10 @@ export interface ContainerRuntime {
    * (the caller reopens it), rejects when it cannot be opened.
    */
   streamEvents(onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * The host-side gateway address of a Docker network (bridge: docker0's address), where containers on it can
+   * reach servers on the host. undefined when the network does not exist or has no IPv4 gateway.
+   */
+  networkGateway?(network: string, signal: AbortSignal): Promise<string | undefined>;
   close(): Promise<void>;
 }
