@@ -32,7 +32,20 @@ export function instanceCapacity(
     tcpPortsInUse: new Set([...portSet(reg, 'PORTS'), ...holding.flatMap((t) => t.reserved.tcpPorts)]),
     udpPortsInUse: new Set([...portSet(reg, 'PORTS_UDP'), ...holding.flatMap((t) => t.reserved.udpPorts)]),
     taskCount: holding.length,
+    ec2InstanceId: inst.ec2InstanceId,
+    registeredAt: inst.registeredAt,
+    runningTasksCount: holding.filter((t) => t.lastStatus === 'RUNNING').length,
+    agentVersion: inst.versionInfo['agentVersion'],
+    dockerVersion: inst.versionInfo['dockerVersion'],
+    attributes: new Map(inst.attributes.map((a) => [a.name, a.value])),
+    taskGroups: countGroups(holding),
   };
+}
+
+function countGroups(tasks: readonly TaskRecord[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of tasks) if (t.group !== undefined) m.set(t.group, (m.get(t.group) ?? 0) + 1);
+  return m;
 }
 
 /**

@@ -55,7 +55,7 @@ export const runTask = defineHandler<RunTaskInput>({
     const capacities = ctx.store
       .listInstances(cluster.name)
       .map((i) => instanceCapacity(i, ctx.store.listTasksOnInstance(i.arn), ctx.delivery.isConnected(i.arn)));
-    const placement = placeTasks(count, demand, capacities);
+    const placement = placeTasks({ count, demand }, capacities);
     // ECS answers an empty cluster with an error rather than failures[].
     if (placement.failures.some((f) => f.reason === NO_INSTANCES)) throw invalidParameter(NO_INSTANCES);
 
