@@ -64,7 +64,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger }): Pr
       throw new BerthError('ClusterMismatchError', `saved state belongs to cluster ${savedCluster}, but ECS_CLUSTER is ${config.cluster}`);
     }
     const savedArn = store.getMeta('container-instance-arn');
-    const credentials = instanceCredentials(config);
+    const credentials = instanceCredentials(config, log.child({ component: 'credentials' }));
     const client = createEcsClient(config, credentials);
     const host = await readHostResources(config.reservedMemoryMiB);
     const registration = await registerWithRetry(

@@ -55,6 +55,12 @@ export interface AgentConfig {
   readonly dockerHost: string;
   readonly excludeIpv6PortBinding: boolean;
   readonly credentials: StaticCredentials | undefined;
+  /** ECS_ALTERNATE_CREDENTIAL_PROFILE: the profile read from the rotating shared credentials file. */
+  readonly credentialProfile: string;
+  /** berth-only (BERTH_ROTATING_CREDENTIALS_FILE): undefined = /rotatingcreds/credentials, else /root/.aws/credentials. */
+  readonly rotatingCredentialsFile: string | undefined;
+  /** berth-only (BERTH_CREDENTIALS_REFRESH_INTERVAL): how often that file is re-read; 1 minute like the official agent. */
+  readonly credentialsRefreshMs: number;
   /** berth-only (BERTH_ACS_INACTIVITY_TIMEOUT): base of the ACS inactivity timer, 60s like the official agent. */
   readonly acsInactivityTimeoutMs: number;
   /** ECS_DISABLE_METRICS: no task metrics over TCS. */
@@ -232,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     tcsPublishIntervalMs: src.duration('BERTH_TCS_PUBLISH_INTERVAL', 20 * SEC, { min: 10, belowMin: 'default' }),
     enablePrometheusMetrics: prometheus,
     prometheusPort,
+    credentialProfile: src.str('ECS_ALTERNATE_CREDENTIAL_PROFILE') ?? 'default',
+    rotatingCredentialsFile: src.str('BERTH_ROTATING_CREDENTIALS_FILE'),
+    credentialsRefreshMs: src.duration('BERTH_CREDENTIALS_REFRESH_INTERVAL', MIN, { min: 10, belowMin: 'raise' }),
     taskIamRole: src.bool('ECS_ENABLE_TASK_IAM_ROLE', false),
     taskIamRoleNetworkHost: src.bool('ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST', false),
     containerMetadata: src.bool('ECS_ENABLE_CONTAINER_METADATA', false),

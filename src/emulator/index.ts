@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../shared/log.js';
 import { AcsHub } from './acs/hub.js';
 import { handleApiRequest } from './api/router.js';
+import { refuseAccessKey } from './api/access-keys.js';
 import { arnsFor } from './arns.js';
 import type { EmulatorContext } from './context.js';
 import { openStore } from './store/store.js';
@@ -17,6 +18,8 @@ export interface EmulatorOptions {
   accountId?: string; // default '000000000000'
   log: Logger;
   heartbeatIntervalMs?: number; // ACS HeartbeatMessage period, default 30_000 (tests lower it)
+  /** Opt-in: refuse API calls and websocket upgrades signed with any other access key (./api/access-keys.ts). */
+  acceptAccessKeys?: () => readonly string[];
 }
 
 export interface Emulator {
@@ -42,10 +45,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const ctx: EmulatorContext = { store, arns, log, delivery: hub, now };
 
   const wss = new WebSocketServer({ noServer: true });
-  const server = createServer((req, res) => void handleApiRequest(ctx, req, res));
-  server.on('upgrade', (req, socket, head) =>
-    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs }, req, socket, head),
-  );
+  const server = createServer((req, res) => {
+    const refused = refuseAccessKey(opts.acceptAccessKeys, req);
+    if (refused) {
+      res.writeHead(refused.status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(refused.body));
+      return;
+    }
+    void handleApiRequest(ctx, req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (refuseAccessKey(opts.acceptAccessKeys, req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs }, req, socket, head);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -7,19 +7,26 @@
  * preamble). berth sends only model members; the emulator still accepts the token from the official agent.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AgentConfig } from '../config.js';
+import type { Logger } from '../../shared/log.js';
+import { instanceCredentialChain } from './credentials.js';
 import { AGENT_VERSION } from '../version.js';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
-export function instanceCredentials(config: AgentConfig): Credentials {
+/** Static keys from the configuration, else the rotating shared credentials file, else the SDK chain (./credentials.ts). */
+export function instanceCredentials(config: AgentConfig, log?: Logger): Credentials {
   const c = config.credentials;
-  if (c) {
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
-  }
-  return fromNodeProviderChain();
+  return instanceCredentialChain({
+    static: c
+      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) }
+      : undefined,
+    rotatingFile: config.rotatingCredentialsFile,
+    profile: config.credentialProfile,
+    refreshMs: config.credentialsRefreshMs,
+    ...(log ? { log } : {}),
+  });
 }
 
 export function createEcsClient(config: AgentConfig, credentials: Credentials): ECSClient {
