@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { BerthError, errorMessage, isBerthError, type AgentErrorCode } from '../../shared/errors.js';
 import type {
   ContainerEvent,
+  ContainerHealth,
   ContainerInspect,
   ContainerRuntime,
   CreateContainerRequest,
@@ -52,6 +53,13 @@ function mapBindings(ports: unknown): NetworkBinding[] {
   return out;
 }
 
+function mapHealth(raw: unknown): ContainerHealth | undefined {
+  const h = raw as { Status?: string; Log?: { End?: string; ExitCode?: number; Output?: string }[] } | undefined;
+  if (!h || (h.Status !== 'starting' && h.Status !== 'healthy' && h.Status !== 'unhealthy')) return undefined;
+  const last = h.Log?.[h.Log.length - 1];
+  return { status: h.Status, lastCheckAt: dockerTime(last?.End), output: last?.Output ?? '', exitCode: last?.ExitCode };
+}
+
 export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
   const state = raw.State;
   const finishedAt = dockerTime(state.FinishedAt);
@@ -67,6 +75,7 @@ export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
     error: state.Error ?? '',
     bindings: mapBindings(raw.NetworkSettings?.Ports),
     labels: raw.Config?.Labels ?? {},
+    health: mapHealth((state as { Health?: unknown }).Health),
     imageId: raw.Image,
     createdAt: dockerTime(raw.Created),
     networkMode: raw.HostConfig?.NetworkMode,

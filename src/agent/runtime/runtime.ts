@@ -23,6 +23,16 @@ export interface CreateContainerRequest {
   body: Record<string, unknown>;
 }
 
+/** State.Health of `docker inspect`: starting, healthy or unhealthy, with the last check's end time. */
+export interface ContainerHealth {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  /** Epoch ms of the last check's end; undefined before the first check. */
+  lastCheckAt: number | undefined;
+  /** Output of the last check (trimmed by Docker to 4 KiB). */
+  output: string;
+  exitCode: number | undefined;
+}
+
 /** The part of `docker inspect` berth relies on, mapped once. */
 export interface ContainerInspect {
   id: string;
@@ -37,6 +47,8 @@ export interface ContainerInspect {
   error: string;
   bindings: NetworkBinding[];
   labels: Record<string, string>;
+  /** Docker's health check state; undefined when the container has no health check. */
+  health?: ContainerHealth | undefined;
   /** For the task metadata endpoints (§8.2); optional so that runtime fakes need not fill them. */
   imageId?: string;
   /** Epoch ms of `docker create`. */
