@@ -16,10 +16,18 @@ import { TaskManager } from './engine/task-manager.js';
 import { Reporter } from './reporter/reporter.js';
 import { AcsSession } from './acs/session.js';
 import { CredentialsStore } from './acs/credentials-store.js';
+import { startLocalEndpoints, type LocalEndpoints } from './http/endpoints.js';
+import { CgroupReader, StatsCollector } from './stats/index.js';
+import { ManifestState } from './acs/manifest-state.js';
 import { AGENT_VERSION } from './version.js';
+import { waitForDocker } from './health/docker-wait.js';
+import { HealthWriter } from './health/status-file.js';
 
 export interface Agent {
   readonly containerInstanceArn: string;
+  /** Where the introspection API and the task metadata server listen on 127.0.0.1 (0 in config = a free port). */
+  readonly introspectionPort: number;
+  readonly metadataPort: number;
   /** Resolves with the exit code the process should use (0 clean, 1 transient, 5 terminal) once the agent stops. */
   readonly done: Promise<number>;
   /** Graceful shutdown: stop loops, persist, close sockets with a close frame; containers keep running. Idempotent. */
@@ -46,18 +54,19 @@ async function registerWithRetry(run: () => Promise<Registration>, log: Logger):
   }
 }
 
-export async function startAgent(opts: { config: AgentConfig; log: Logger }): Promise<Agent> {
+/** `signal` aborts startup (SIGTERM while waiting for Docker or ACS). */
+export async function startAgent(opts: { config: AgentConfig; log: Logger; signal?: AbortSignal }): Promise<Agent> {
   const { config } = opts;
   const log = opts.log.child({ cluster: config.cluster });
   const runtime = new DockerRuntime({ dockerHost: config.dockerHost });
-  const startup = AbortSignal.timeout(60_000);
-  const version = await runtime.version(startup);
+  const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
   const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
   if (!apiVersions.includes('1.21')) {
     throw new BerthError('DockerClientConfigError', `Docker ${version.version} (API ${version.minApiVersion}-${version.apiVersion}) does not support API 1.21`);
   }
 
   const store = new StateStore({ dataDir: config.checkpoint ? config.dataDir : undefined });
+  let endpoints: LocalEndpoints | undefined;
   try {
     const savedCluster = store.getMeta('cluster-name');
     if (savedCluster !== undefined && savedCluster !== config.cluster) {
@@ -88,10 +97,27 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger }): Pr
     if (registration.availabilityZone) store.setMeta('availability-zone', registration.availabilityZone);
     log.info({ containerInstanceArn: arn }, 'registered container instance');
 
+    // Task role credentials live in memory only; the metadata server serves them, ACS fills them.
+    const taskCredentials = new CredentialsStore();
+    // One on-demand stats collector for the metadata /stats endpoints (and TCS).
+    const stats = new StatsCollector({ reader: new CgroupReader() });
+    endpoints = await startLocalEndpoints({
+      config,
+      runtime,
+      records: () => store.loadTasks(),
+      credentials: taskCredentials,
+      stats,
+      containerInstanceArn: () => arn,
+      availabilityZone: () => registration.availabilityZone,
+      log,
+    });
+    // Containers are told where the metadata server is at create (§8.3): hand the engine the real address.
+    const engineConfig: AgentConfig = Object.freeze({ ...config, metadataBaseUrl: endpoints.metadataBaseUrl });
+
     // The reporter confirms sends to the engine, and the engine submits through the reporter.
     const engineRef: { current?: TaskManager } = {};
     const reporter = new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) });
-    const engine = new TaskManager({ runtime, store, config, submit: (c) => reporter.submit(c), log });
+    const engine = new TaskManager({ runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log });
     engineRef.current = engine;
     await engine.start();
 
@@ -102,42 +128,76 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger }): Pr
       cluster: config.cluster,
       containerInstanceArn: arn,
       dockerVersion: version.version,
-      inactivityTimeoutMs: config.acsInactivityTimeoutMs,
+      timing: { inactivityMs: config.acsInactivityTimeoutMs, giveUpMs: config.acsGiveUpMs },
       context: {
         cluster: config.cluster,
         containerInstanceArn: arn,
         engine,
         reporter,
-        credentials: new CredentialsStore(),
-        manifest: { lastMessageId: undefined, latestTimeline: 0 },
+        credentials: taskCredentials,
+        manifest: new ManifestState(store),
       },
+      // Giving up on ACS ends the agent with exit 1 (transient): the supervisor restarts it.
+      onGiveUp: (err) => void fail(err),
       log: log.child({ component: 'acs' }),
     });
-    acs.start();
-    await acs.firstConnection;
+    const health = new HealthWriter({ dataDir: config.dataDir, intervalMs: config.healthIntervalMs, runtime, acs: () => acs.health(), log });
 
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((resolve) => (resolveDone = resolve));
     let closing: Promise<void> | undefined;
+    const shutdown = (code: number): Promise<void> => {
+      closing ??= (async () => {
+        await acs.close();
+        await engine.close();
+        await endpoints?.close();
+        await reporter.close();
+        await health.close();
+        client.destroy();
+        store.close();
+        await runtime.close();
+        log.info({ exitCode: code }, 'agent stopped; containers keep running');
+        resolveDone(code);
+      })();
+      return closing;
+    };
+    /** A failure after startup: shut down like SIGTERM, but exit 1 (transient) or 5 (terminal). */
+    const fail = (err: unknown): Promise<void> => {
+      log.error({ err }, 'agent failed');
+      return shutdown(exitCodeFor(err));
+    };
+    // A write the store cannot make durable means berth can no longer keep its promises: stop and restart.
+    store.onWriteFailure((err) => void fail(err));
+
+    health.start();
+    acs.start();
+    try {
+      await abortable(acs.firstConnection, opts.signal);
+    } catch (err) {
+      await shutdown(1);
+      throw err;
+    }
     return {
       containerInstanceArn: arn,
+      introspectionPort: endpoints.introspectionPort,
+      metadataPort: endpoints.metadataPort,
       done,
-      close(): Promise<void> {
-        closing ??= (async () => {
-          await acs.close();
-          await engine.close();
-          await reporter.close();
-          client.destroy();
-          store.close();
-          await runtime.close();
-          log.info('agent stopped; containers keep running');
-          resolveDone(0);
-        })();
-        return closing;
-      },
+      close: () => shutdown(0),
     };
   } catch (err) {
+    await endpoints?.close();
     store.close();
     throw err;
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('startup aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -63,6 +63,14 @@ export interface AgentConfig {
   readonly credentialsRefreshMs: number;
   /** berth-only (BERTH_ACS_INACTIVITY_TIMEOUT): base of the ACS inactivity timer, 60s like the official agent. */
   readonly acsInactivityTimeoutMs: number;
+  /** berth-only (BERTH_ACS_GIVE_UP): exit 1 after this long without an ACS connection (0 = never); default 1h. */
+  readonly acsGiveUpMs: number;
+  /** berth-only (BERTH_RELIST_INTERVAL): how often every task's containers are inspected again beside the event stream. */
+  readonly relistIntervalMs: number;
+  /** berth-only (BERTH_HEALTH_INTERVAL): how often the health file in ECS_DATADIR is rewritten. */
+  readonly healthIntervalMs: number;
+  /** berth-only (BERTH_HEALTHCHECK_ACS_LIMIT): `--healthcheck` fails after this long without ACS. */
+  readonly healthcheckAcsLimitMs: number;
   /** ECS_DISABLE_METRICS: no task metrics over TCS. */
   readonly disableMetrics: boolean;
   /** ECS_DISABLE_DOCKER_HEALTH_CHECK: no container health over TCS. TCS stays off when both are disabled. */
@@ -231,6 +239,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     excludeIpv6PortBinding: src.bool('ECS_EXCLUDE_IPV6_PORTBINDING', true),
     credentials: akid !== undefined && secret !== undefined ? new StaticCredentials(akid, secret, src.str('AWS_SESSION_TOKEN')) : undefined,
     acsInactivityTimeoutMs: src.duration('BERTH_ACS_INACTIVITY_TIMEOUT', MIN, { min: 10, belowMin: 'default' }),
+    acsGiveUpMs: src.duration('BERTH_ACS_GIVE_UP', HOUR),
+    relistIntervalMs: src.duration('BERTH_RELIST_INTERVAL', 30 * SEC, { min: 100, belowMin: 'raise' }),
+    healthIntervalMs: src.duration('BERTH_HEALTH_INTERVAL', 10 * SEC, { min: 100, belowMin: 'raise' }),
+    healthcheckAcsLimitMs: src.duration('BERTH_HEALTHCHECK_ACS_LIMIT', 5 * MIN),
     disableMetrics: src.bool('ECS_DISABLE_METRICS', false),
     disableDockerHealthCheck: src.bool('ECS_DISABLE_DOCKER_HEALTH_CHECK', false),
     pollMetrics: src.bool('ECS_POLL_METRICS', false),

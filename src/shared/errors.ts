@@ -20,6 +20,7 @@ export const AGENT_ERROR_CODES = {
   TaskDependencyError: { retriable: false },
   UnrecogniedTaskError: { retriable: false },
   DockerUnavailableError: { retriable: true },
+  AcsUnreachableError: { retriable: true },
   ConfigError: { retriable: false },
   RegistrationError: { retriable: true },
   AttributeError: { retriable: false },

@@ -30,6 +30,10 @@ export interface FakeControlPlane {
   connections: AcsConnection[];
   /** When true, RegisterContainerInstance changes the value of every valued attribute it echoes. */
   mangleAttributes: boolean;
+  /** When set, ACS upgrades are refused with this HTTP status and body (e.g. an InactiveInstanceException). */
+  refuseUpgrades: { status: number; body: string } | undefined;
+  /** ACS upgrades refused so far. */
+  refusedUpgrades: number;
   /** Operation name -> error to return instead ({__type, message}); removed after use when `once`. */
   failNext(operation: string, type: string, message: string): void;
   /** Sends a raw text frame on the newest open connection. */
@@ -103,6 +107,12 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/ws')) return socket.destroy();
+    const refuse = fake.refuseUpgrades;
+    if (refuse) {
+      fake.refusedUpgrades++;
+      socket.end(`HTTP/1.1 ${refuse.status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(refuse.body)}\r\nConnection: close\r\n\r\n${refuse.body}`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn: AcsConnection = { id: ++seq, url: req.url ?? '', headers: req.headers, socket: ws, frames: [], closeCode: undefined };
       connections.push(conn);
@@ -128,6 +138,8 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
     requests,
     connections,
     mangleAttributes: false,
+    refuseUpgrades: undefined,
+    refusedUpgrades: 0,
     failNext: (op, type, message) => failures.set(op, { type, message }),
     sendRaw: (text) => newest().socket.send(text),
     send: (type, message) => newest().socket.send(JSON.stringify({ type, message })),

@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/log.js';
 import type { TaskManager } from '../engine/task-manager.js';
 import type { Reporter } from '../reporter/reporter.js';
 import type { CredentialsStore } from './credentials-store.js';
+import type { ManifestState } from './manifest-state.js';
 
 export interface AcsSend {
   <K extends keyof AgentMessages & string>(type: K, message: AgentMessages[K]): void;
@@ -16,7 +17,7 @@ export interface ResponderContext {
   engine: TaskManager;
   reporter: Reporter;
   credentials: CredentialsStore;
-  /** The last TaskManifestMessage's messageId, for TaskStopVerificationAck (§4.2). */
-  manifest: { lastMessageId: string | undefined; latestTimeline: number };
+  /** latestSeqNum (persisted) and the last manifest's messageId, for TaskStopVerificationAck (§4.2). */
+  manifest: ManifestState;
   log: Logger;
 }

@@ -4,7 +4,8 @@ import type { ResponderContext } from './context.js';
 import { respondToCredentials } from './responders/credentials.js';
 import { respondToHeartbeat } from './responders/heartbeat.js';
 import { respondToPayload } from './responders/payload.js';
-import { respondToStopVerificationAck, respondToTaskManifest } from './responders/task-manifest.js';
+import { respondToTaskManifest } from './responders/task-manifest.js';
+import { respondToStopVerificationAck } from './responders/stop-verification.js';
 
 export function dispatch(env: ServerEnvelope, ctx: ResponderContext): void {
   switch (env.type) {

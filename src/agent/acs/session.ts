@@ -1,25 +1,58 @@
 /**
  * The ACS session loop (spec §2.3-§2.5, §4.3): discover, sign, connect, serve, reconnect.
- *   - inactivity timer base + U(0, base), reset by any server frame; expiry closes the socket (backoff)
- *   - close codes 1000/1001/1006/1011 reconnect immediately; other failures after backoff(250ms, 2m, x1.5, j0.2)
- *   - InactiveInstanceException waits 1h
- *   - a malformed frame is logged and ignored; the connection stays up
+ *
+ *   (start) -> discover -> dial --fail--> wait (backoff | 1h InactiveInstance) --> discover ...
+ *                            |
+ *                          open --> serve --close--> wait (0 for 1000/1001/1006/1011 from the server or our
+ *                                     |                     planned expiry; backoff for inactivity/deadline)
+ *   timers while open (all on the injected Timers):
+ *     inactivity   base + U(0, base), reset by any server frame -> terminate (backoff)
+ *     read deadline 3 min, extended by any server frame          -> terminate (backoff)
+ *     lifetime     15m + U(0, 30m) -> flush acks, close 1000 "ConnectionExpired: Reconnect to continue"
+ *     backoff reset after 60s + U(0, 60s) of continuous connection
+ *
+ * A malformed frame is logged and ignored; the connection stays up. sendCredentials=true is asked for only
+ * until the first connection succeeds. After `giveUpMs` without a connection the session gives up (the agent
+ * exits 1 and its supervisor restarts it); a 1h InactiveInstanceException wait does not count.
  */
 import WebSocket from 'ws';
 import { DiscoverPollEndpointCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { parseServerFrame, encodeFrame, type AgentMessages } from '../../shared/protocol/acs.js';
-import { signRequest } from '../../shared/aws/sigv4.js';
-import { Backoff, sleep, uniform } from '../../shared/time.js';
+import { BerthError } from '../../shared/errors.js';
+import { Backoff, uniform } from '../../shared/time.js';
 import type { Logger } from '../../shared/log.js';
 import type { Credentials } from '../api/ecs-api.js';
 import { AGENT_HASH, AGENT_VERSION } from '../version.js';
 import { buildAcsUrl } from './url.js';
 import type { ResponderContext } from './context.js';
 import { dispatch } from './dispatch.js';
+import { AcsHandshakeError, dialAcs } from './dial.js';
+import { reconnectDelay, type CloseCause, type ConnectionEnd } from './reconnect.js';
+import { Deadline, realTimers, sleepOn, type Timers } from './timers.js';
 
-const NORMAL_CLOSE_CODES = [1000, 1001, 1006, 1011];
 const DISCOVER_CACHE_MS = 12 * 3600_000;
-const INACTIVE_INSTANCE_WAIT_MS = 3600_000;
+const FLUSH_WAIT_MS = 2000;
+export const EXPIRED_CLOSE_REASON = 'ConnectionExpired: Reconnect to continue';
+
+/** §4.3 values; berth reads the inactivity base and give-up limit from config, tests shorten the rest. */
+export interface AcsTiming {
+  inactivityMs: number;
+  readDeadlineMs: number;
+  lifetimeMs: number;
+  lifetimeJitterMs: number;
+  backoffResetMs: number;
+  /** 0 = never give up. */
+  giveUpMs: number;
+}
+
+export const DEFAULT_ACS_TIMING: AcsTiming = {
+  inactivityMs: 60_000,
+  readDeadlineMs: 180_000,
+  lifetimeMs: 15 * 60_000,
+  lifetimeJitterMs: 30 * 60_000,
+  backoffResetMs: 60_000,
+  giveUpMs: 0,
+};
 
 export interface AcsSessionOptions {
   client: ECSClient;
@@ -28,40 +61,70 @@ export interface AcsSessionOptions {
   cluster: string;
   containerInstanceArn: string;
   dockerVersion: string | undefined;
-  inactivityTimeoutMs: number;
+  timing?: Partial<AcsTiming>;
+  timers?: Timers;
   context: Omit<ResponderContext, 'send' | 'log'>;
+  /** Called once when the session gives up (see giveUpMs); the session has stopped by then. */
+  onGiveUp?: (err: BerthError) => void;
   log: Logger;
 }
 
-class InactiveInstanceError extends Error {}
+export interface AcsHealth {
+  connected: boolean;
+  /** When `connected` last changed (the session's clock, epoch ms). */
+  since: number;
+}
 
 export class AcsSession {
   private readonly abort = new AbortController();
+  private readonly timers: Timers;
+  private readonly timing: AcsTiming;
+  private readonly backoff: Backoff;
   private ws: WebSocket | undefined;
   private loop: Promise<void> | undefined;
   private sendCredentials = true;
   private discovered: { endpoint: string; at: number } | undefined;
   private closed = false;
+  private state: AcsHealth;
   private connectedOnce!: () => void;
-  /** Resolves the first time a connection is established. */
-  readonly firstConnection = new Promise<void>((resolve) => (this.connectedOnce = resolve));
+  private neverConnected!: (err: Error) => void;
+  /** Resolves the first time a connection is established; rejects if the session gives up before. */
+  readonly firstConnection = new Promise<void>((resolve, reject) => {
+    this.connectedOnce = resolve;
+    this.neverConnected = reject;
+  });
 
-  constructor(private readonly opts: AcsSessionOptions) {}
+  constructor(private readonly opts: AcsSessionOptions) {
+    this.timers = opts.timers ?? realTimers;
+    this.timing = { ...DEFAULT_ACS_TIMING, ...opts.timing };
+    this.backoff = new Backoff({ minMs: 250, maxMs: 120_000, multiplier: 1.5, jitter: 0.2, random: () => this.timers.random() });
+    this.state = { connected: false, since: this.timers.now() };
+    this.firstConnection.catch(() => undefined); // callers that do not wait must not see an unhandled rejection
+  }
 
   start(): void {
     this.loop ??= this.run();
   }
 
+  health(): AcsHealth {
+    return { ...this.state };
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.state.connected !== connected) this.state = { connected, since: this.timers.now() };
+  }
+
   private async discover(): Promise<string> {
     const cached = this.discovered;
-    if (cached && Date.now() - cached.at < DISCOVER_CACHE_MS) return cached.endpoint;
+    const now = this.timers.now();
+    if (cached && now - cached.at < DISCOVER_CACHE_MS) return cached.endpoint;
     try {
       const out = await this.opts.client.send(
         new DiscoverPollEndpointCommand({ containerInstance: this.opts.containerInstanceArn, cluster: this.opts.cluster }),
         { abortSignal: this.abort.signal },
       );
       if (!out.endpoint) throw new Error('DiscoverPollEndpoint returned no endpoint');
-      this.discovered = { endpoint: out.endpoint, at: Date.now() };
+      this.discovered = { endpoint: out.endpoint, at: now };
       return out.endpoint;
     } catch (err) {
       if (cached) return cached.endpoint; // a stale endpoint beats none (§2.2)
@@ -70,31 +133,48 @@ export class AcsSession {
   }
 
   private async run(): Promise<void> {
-    const backoff = new Backoff({ minMs: 250, maxMs: 120_000, multiplier: 1.5, jitter: 0.2 });
+    const log = this.opts.log;
     while (!this.closed) {
+      let end: ConnectionEnd;
       try {
-        const code = await this.connectAndServe(() => backoff.reset());
-        if (this.closed) return;
-        if (NORMAL_CLOSE_CODES.includes(code)) {
-          this.opts.log.info({ code }, 'ACS connection closed; reconnecting');
-          continue;
-        }
-        throw new Error(`ACS connection closed with code ${code}`);
+        end = await this.connectAndServe();
       } catch (err) {
         if (this.closed) return;
-        const wait = err instanceof InactiveInstanceError ? INACTIVE_INSTANCE_WAIT_MS : backoff.next();
-        this.opts.log.warn({ err, waitMs: Math.round(wait) }, 'ACS connection failed; reconnecting later');
+        const inactiveInstance = err instanceof AcsHandshakeError && err.errorType === 'InactiveInstanceException';
+        end = { kind: 'failed', inactiveInstance };
+        log.warn({ err }, 'ACS connection failed');
+      }
+      if (this.closed) return;
+      const wait = reconnectDelay(end, this.backoff);
+      const inactive = end.kind === 'failed' && end.inactiveInstance;
+      const down = this.timers.now() - this.state.since;
+      if (!inactive && this.timing.giveUpMs > 0 && !this.state.connected && down >= this.timing.giveUpMs) {
+        this.giveUp(down);
+        return;
+      }
+      if (end.kind === 'closed') log.info({ code: end.code, cause: end.cause, waitMs: Math.round(wait) }, 'ACS connection closed; reconnecting');
+      else log.info({ waitMs: Math.round(wait), inactiveInstance: inactive }, 'ACS reconnecting later');
+      if (wait > 0) {
         try {
-          await sleep(wait, this.abort.signal);
+          await sleepOn(this.timers, wait, this.abort.signal);
         } catch {
           return;
         }
       }
+      // The 1h wait of an inactive instance is not "disconnected for too long": count from its end.
+      if (inactive) this.state = { connected: false, since: this.timers.now() };
     }
   }
 
-  /** Resolves with the close code once the connection ends. */
-  private async connectAndServe(onConnected: () => void): Promise<number> {
+  private giveUp(downMs: number): void {
+    const err = new BerthError('AcsUnreachableError', `no ACS connection for ${Math.round(downMs / 1000)}s`);
+    this.opts.log.error({ err }, 'giving up on ACS');
+    this.closed = true;
+    this.neverConnected(err);
+    this.opts.onGiveUp?.(err);
+  }
+
+  private async connectAndServe(): Promise<ConnectionEnd> {
     const endpoint = await this.discover();
     const url = buildAcsUrl({
       endpoint,
@@ -105,56 +185,53 @@ export class AcsSession {
       dockerVersion: this.opts.dockerVersion,
       sendCredentials: this.sendCredentials,
     });
-    const signUrl = new URL(url.replace(/^ws/, 'http'));
-    const headers = await signRequest({ url: signUrl, region: this.opts.region, credentials: this.opts.credentials });
-    delete headers['host'];
-    const ws = new WebSocket(url, { headers, handshakeTimeout: 30_000, perMessageDeflate: false });
+    const ws = await dialAcs({ url, region: this.opts.region, credentials: this.opts.credentials });
     this.ws = ws;
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => {
-          const parsed = parseServerFrame(body);
-          if (!parsed.ok && parsed.kind === 'error' && parsed.errorType === 'InactiveInstanceException') {
-            reject(new InactiveInstanceError(`InactiveInstanceException: ${parsed.message}`));
-          } else reject(new Error(`ACS handshake failed: HTTP ${res.statusCode ?? '?'} ${body.slice(0, 200)}`));
-        });
-      });
-    });
     if (this.closed) {
-      ws.close(1000);
-      return 1000;
+      ws.close(1000, 'agent shutting down');
+      return { kind: 'closed', code: 1000, cause: 'expired' };
     }
     this.sendCredentials = false;
-    onConnected();
+    this.setConnected(true);
     this.connectedOnce();
     this.opts.log.info({ url: url.split('?')[0] }, 'ACS connected');
-    return this.serve(ws);
+    try {
+      return await this.serve(ws);
+    } finally {
+      this.setConnected(false);
+    }
   }
 
-  private serve(ws: WebSocket): Promise<number> {
-    const log = this.opts.log;
+  private serve(ws: WebSocket): Promise<ConnectionEnd> {
+    const { log } = this.opts;
+    const { timers, timing } = this;
     const send = <K extends keyof AgentMessages & string>(type: K, message: AgentMessages[K]): void => {
       if (ws.readyState === WebSocket.OPEN) ws.send(encodeFrame<AgentMessages, K>(type, message));
     };
     const ctx: ResponderContext = { ...this.opts.context, send, log };
-    const base = this.opts.inactivityTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const resetTimer = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        log.warn('ACS connection inactive; closing it');
-        ws.terminate();
-      }, base + uniform(0, base));
-      timer.unref();
+    let cause: CloseCause = 'server';
+    const endBy = (why: CloseCause) => (): void => {
+      if (cause !== 'server') return;
+      cause = why;
+      log.warn({ cause: why }, 'ACS connection timed out; closing it');
+      ws.terminate();
     };
-    resetTimer();
-    return new Promise<number>((resolve) => {
+    const inactivity = new Deadline(timers, endBy('inactive'));
+    const readDeadline = new Deadline(timers, endBy('deadline'));
+    const armReads = (): void => {
+      inactivity.arm(timing.inactivityMs + uniform(0, timing.inactivityMs, () => timers.random()));
+      readDeadline.arm(timing.readDeadlineMs);
+    };
+    const lifetime = timers.setTimeout(() => {
+      if (cause !== 'server') return;
+      cause = 'expired';
+      void this.expire(ws);
+    }, timing.lifetimeMs + uniform(0, timing.lifetimeJitterMs, () => timers.random()));
+    const backoffReset = timers.setTimeout(() => this.backoff.reset(), timing.backoffResetMs + uniform(0, timing.backoffResetMs, () => timers.random()));
+    armReads();
+    return new Promise<ConnectionEnd>((resolve) => {
       ws.on('message', (data, isBinary) => {
-        resetTimer();
+        armReads();
         if (isBinary) return;
         const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
         const parsed = parseServerFrame(text);
@@ -170,24 +247,38 @@ export class AcsSession {
       });
       ws.on('error', (err) => log.warn({ err }, 'ACS socket error'));
       ws.on('close', (code) => {
-        clearTimeout(timer);
-        resolve(code);
+        inactivity.cancel();
+        readDeadline.cancel();
+        timers.clearTimeout(lifetime);
+        timers.clearTimeout(backoffReset);
+        resolve({ kind: 'closed', code, cause });
       });
     });
   }
 
+  /** Planned reconnect: let queued acks reach the socket, then close with 1000 (§4.1, §4.3). */
+  private async expire(ws: WebSocket): Promise<void> {
+    const deadline = Date.now() + FLUSH_WAIT_MS;
+    while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount > 0 && Date.now() < deadline) {
+      await new Promise((r) => setImmediate(r));
+    }
+    this.opts.log.info('ACS connection expired; reconnecting');
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, EXPIRED_CLOSE_REASON);
+  }
+
   /** Sends a close frame (1000) and stops reconnecting. Idempotent. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort(new Error('ACS session closed'));
-    const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) {
-      const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-      ws.close(1000, 'agent shutting down');
-      await Promise.race([closed, sleep(2000).catch(() => undefined)]);
-      if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
-    } else ws?.terminate();
+    if (!this.closed) {
+      this.closed = true;
+      this.abort.abort(new Error('ACS session closed'));
+      const ws = this.ws;
+      if (ws && ws.readyState === WebSocket.OPEN) {
+        const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+        ws.close(1000, 'agent shutting down');
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+        if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
+      } else ws?.terminate();
+    }
     await this.loop;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * PayloadMessage (spec §4.1-§4.2): every task goes to the engine (desired STOPPED first, so a start never
  * overtakes a stop), persisted before the ack; credentials embedded in tasks are stored and acked first.
+ * Duplicates are idempotent and acked again; latestSeqNum = max(latestSeqNum, seqNum), persisted.
  * No AckRequest when messageId is empty or a task fails to parse; such a task is reported STOPPED with
  * `UnrecogniedTaskError: Error loading task - <why>` [sic].
  */
 import type { AcsTask, PayloadMessage } from '../../../shared/protocol/acs.js';
 import { errorMessage } from '../../../shared/errors.js';
 import { parseTaskSpec } from '../../engine/parse-task.js';
+import { credentialsEnvironment } from '../credentials-store.js';
 import type { ResponderContext } from '../context.js';
 
 function stoppedFirst(tasks: AcsTask[]): AcsTask[] {
@@ -33,13 +35,23 @@ function reportUnrecognized(task: AcsTask, err: unknown, ctx: ResponderContext):
 export function respondToPayload(msg: PayloadMessage, ctx: ResponderContext): void {
   let allAccepted = true;
   for (const task of stoppedFirst(msg.tasks ?? [])) {
+    let spec: ReturnType<typeof parseTaskSpec>;
     try {
-      const spec = parseTaskSpec(task);
-      ctx.engine.addTask(spec, task.desiredStatus);
+      spec = parseTaskSpec(task);
+      for (const c of spec.containers) Object.assign(c.environment, credentialsEnvironment(task));
     } catch (err) {
       allAccepted = false;
       ctx.log.warn({ taskArn: task.arn, err }, 'task in payload could not be loaded');
       reportUnrecognized(task, err, ctx);
+      continue;
+    }
+    try {
+      // Known ARN (duplicate or update): only a raised desired status counts; the duplicate is acked again.
+      ctx.engine.addTask(spec, task.desiredStatus);
+    } catch (err) {
+      // Not saved, so not acked: the control plane re-sends it.
+      allAccepted = false;
+      ctx.log.error({ taskArn: task.arn, err }, 'task in payload could not be saved');
       continue;
     }
     for (const [roleType, creds] of [['TaskApplication', task.roleCredentials], ['TaskExecution', task.executionRoleCredentials]] as const) {
@@ -50,6 +62,7 @@ export function respondToPayload(msg: PayloadMessage, ctx: ResponderContext): vo
       }
     }
   }
+  ctx.manifest.noteSeqNum(msg.seqNum);
   if (!msg.messageId || !allAccepted) return;
   ctx.send('AckRequest', { cluster: ctx.cluster, containerInstance: ctx.containerInstanceArn, messageId: msg.messageId });
 }
