@@ -14,6 +14,7 @@ import type { TaskStateChange } from '../reporter/state-change.js';
 import type { TaskSpec } from './model.js';
 import { newTaskRecord } from './parse-task.js';
 import { TaskActor } from './task-actor.js';
+import { Relister, reconcileWithDocker } from './reconcile.js';
 
 export interface TaskManagerOptions {
   runtime: ContainerRuntime;
@@ -31,8 +32,11 @@ export class TaskManager {
   private readonly shutdown = new AbortController();
   private eventLoop: Promise<void> | undefined;
   private closed = false;
+  // Beside the event stream: every task looks at its containers again (catches events the stream missed).
+  private readonly relister: Relister;
 
   constructor(private readonly opts: TaskManagerOptions) {
+    this.relister = new Relister({ intervalMs: opts.config.relistIntervalMs, relist: () => this.actors.forEach((a) => a.reconcile()) });
     this.ports = new PortAllocator({
       range: opts.config.dynamicHostPortRange,
       reservedTcp: opts.config.reservedPorts,
@@ -46,7 +50,10 @@ export class TaskManager {
     const streamOpen = new Promise<void>((resolve) => (opened = resolve));
     this.eventLoop = this.runEvents(opened);
     await Promise.race([streamOpen, sleep(5000)]);
-    for (const record of this.opts.store.loadTasks()) {
+    const records = this.opts.store.loadTasks();
+    // Adopt this agent's labelled containers and remove half-made duplicates (never other agents' containers).
+    await reconcileWithDocker({ runtime: this.opts.runtime, cluster: this.opts.config.cluster, records, signal: this.shutdown.signal, log: this.opts.log });
+    for (const record of records) {
       record.spec.containers.forEach((spec) => {
         const c = record.state.containers.find((x) => x.name === spec.name);
         spec.portMappings.forEach((p, i) => {
@@ -57,6 +64,7 @@ export class TaskManager {
       const actor = this.createActor(record);
       actor.resume();
     }
+    this.relister.start();
   }
 
   tasks(): string[] {
@@ -139,6 +147,7 @@ export class TaskManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.relister.close();
     this.shutdown.abort(new Error('engine closed'));
     await Promise.allSettled([...this.actors.values()].map((a) => a.close()));
     await this.eventLoop?.catch(() => undefined);

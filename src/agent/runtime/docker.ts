@@ -9,6 +9,7 @@ import type {
   ContainerHealth,
   ContainerInspect,
   ContainerRuntime,
+  ContainerSummary,
   CreateContainerRequest,
   NetworkBinding,
   RuntimeVersion,
@@ -210,6 +211,22 @@ export class DockerRuntime implements ContainerRuntime {
       } catch (err) {
         if (statusCode(err) !== 404) throw err;
       }
+    });
+  }
+
+  listContainers(labels: Record<string, string>, signal: AbortSignal): Promise<ContainerSummary[]> {
+    return this.call('list', 'CannotInspectContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      const rows = await this.docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }),
+        abortSignal: s,
+      } as Docker.ContainerListOptions);
+      return rows.map((r) => ({
+        id: r.Id,
+        name: (r.Names[0] ?? '').replace(/^\//, ''),
+        running: r.State === 'running',
+        labels: r.Labels ?? {},
+      }));
     });
   }
 

@@ -33,6 +33,15 @@ export interface ContainerHealth {
   exitCode: number | undefined;
 }
 
+/** One row of `docker ps -a` (the list call, far cheaper than an inspect per container). */
+export interface ContainerSummary {
+  id: string;
+  /** Without the leading '/'. */
+  name: string;
+  running: boolean;
+  labels: Record<string, string>;
+}
+
 /** The part of `docker inspect` berth relies on, mapped once. */
 export interface ContainerInspect {
   id: string;
@@ -92,6 +101,11 @@ export interface ContainerRuntime {
    * (the caller reopens it), rejects when it cannot be opened.
    */
   streamEvents(onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Every container (running or not) carrying all of `labels` (restart reconciliation, periodic relist).
+   * Optional so that fakes without labels need not implement it; the engine then reconciles from its store only.
+   */
+  listContainers?(labels: Record<string, string>, signal: AbortSignal): Promise<ContainerSummary[]>;
   /**
    * The host-side gateway address of a Docker network (bridge: docker0's address), where containers on it can
    * reach servers on the host. undefined when the network does not exist or has no IPv4 gateway.
