@@ -1,0 +1,118 @@
+/**
+ * The agent's local HTTP endpoints: introspection (127.0.0.1:51678) and task metadata + credentials (51679),
+ * and the address containers are told to use for the latter (§8.3):
+ *
+ *   link-local on  -> http://169.254.170.2        (rules from link-local.ts; the official URIs)
+ *   link-local off -> http://<docker0 gw>:<port>  (the server listens on the bridge gateway as well as on
+ *                                                  127.0.0.1, so bridge and host-mode containers reach it)
+ *
+ * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to 169.254.170.2 by definition (SDKs add the host), so
+ * SDKs in containers find their credentials only with the link-local endpoint on.
+ *
+ * The metadata URIs are baked into a container at create; an agent restarted on another port (port 0, tests)
+ * leaves older containers with a stale URI. The fixed default ports do not have that problem.
+ */
+import type { Logger } from '../../shared/log.js';
+import type { AgentConfig } from '../config.js';
+import type { CredentialsStore } from '../acs/credentials-store.js';
+import type { TaskRecord } from '../engine/model.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { StatsProvider } from '../stats/collector.js';
+import { introspectionHandler } from './introspection.js';
+import { LINK_LOCAL_ADDRESS, setUpLinkLocal, type LinkLocal } from './link-local.js';
+import { listenOn, type Listening } from './server.js';
+import { TaskView } from './task-view.js';
+import { tmdsHandler } from './tmds.js';
+
+export interface LocalEndpointsOptions {
+  config: AgentConfig;
+  runtime: ContainerRuntime;
+  records: () => TaskRecord[];
+  credentials: CredentialsStore;
+  stats: StatsProvider | undefined;
+  containerInstanceArn: () => string | undefined;
+  availabilityZone: () => string | undefined;
+  log: Logger;
+}
+
+export interface LocalEndpoints {
+  readonly introspectionPort: number;
+  readonly metadataPort: number;
+  /** Base URL of the metadata server as seen from task containers, without a trailing slash. */
+  readonly metadataBaseUrl: string;
+  readonly linkLocal: boolean;
+  close(): Promise<void>;
+}
+
+const PRUNE_INTERVAL_MS = 10_000;
+
+/**
+ * Task-role credentials go when their task is STOPPED, everything of a task once it is cleaned up (§4.2).
+ * The credentials handler checks the same on every request; this sweep only bounds memory.
+ */
+export function pruneCredentials(opts: Pick<LocalEndpointsOptions, 'records' | 'credentials'>): void {
+  const known = new Map(opts.records().map((r) => [r.spec.arn, r.state.known]));
+  for (const arn of opts.credentials.taskArns()) {
+    const status = known.get(arn);
+    if (status === undefined) opts.credentials.forgetTask(arn);
+    else if (status === 'STOPPED') opts.credentials.forgetTaskRole(arn);
+  }
+}
+
+export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<LocalEndpoints> {
+  const { config, log } = opts;
+  const view = new TaskView({ records: opts.records, runtime: opts.runtime });
+  const gateway = await opts.runtime.networkGateway?.('bridge', AbortSignal.timeout(10_000)).catch((err: unknown) => {
+    log.warn({ err }, 'cannot read the docker bridge gateway; task metadata is reachable from host-mode containers only');
+    return undefined;
+  });
+  const introspection = await listenOn(['127.0.0.1'], config.introspectionPort, (req, res) => {
+    void introspectionHandler({ view, cluster: config.cluster, containerInstanceArn: opts.containerInstanceArn })(req, res);
+  });
+  let metadata: Listening | undefined;
+  let linkLocal: LinkLocal | undefined;
+  try {
+    const tmds = tmdsHandler({
+      view,
+      credentials: { store: opts.credentials, networkHost: config.taskIamRoleNetworkHost },
+      context: () => ({
+        cluster: config.cluster,
+        availabilityZone: opts.availabilityZone(),
+        launchType: config.external ? 'EXTERNAL' : 'EC2',
+        containerInstanceArn: opts.containerInstanceArn() ?? '',
+      }),
+      stats: opts.stats,
+      log: log.child({ component: 'tmds' }),
+    });
+    metadata = await listenOn(gateway ? ['127.0.0.1', gateway] : ['127.0.0.1'], config.metadataPort, (req, res) => void tmds(req, res));
+    if (config.linkLocalEndpoint) {
+      linkLocal = await setUpLinkLocal({ port: metadata.port, gateway, log }).catch((err: unknown) => {
+        log.warn({ err }, 'cannot install the link-local metadata endpoint; containers get the bridge gateway address instead');
+        return undefined;
+      });
+    }
+  } catch (err) {
+    await metadata?.close();
+    await introspection.close();
+    throw err;
+  }
+  const metadataBaseUrl = linkLocal ? `http://${LINK_LOCAL_ADDRESS}` : `http://${gateway ?? '127.0.0.1'}:${metadata.port}`;
+  log.info({ introspectionPort: introspection.port, metadataPort: metadata.port, metadataBaseUrl }, 'local endpoints listening');
+  const servers = metadata;
+  const prune = setInterval(() => pruneCredentials(opts), PRUNE_INTERVAL_MS);
+  prune.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    introspectionPort: introspection.port,
+    metadataPort: metadata.port,
+    metadataBaseUrl,
+    linkLocal: linkLocal !== undefined,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(prune);
+        await linkLocal?.close();
+        await servers.close();
+        await introspection.close();
+      })()),
+  };
+}
