@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/log.js';
 import type { Arns } from './arns.js';
 import type { EmulatorStore } from './store/store.js';
+import type { TelemetryView } from './tcs/telemetry.js';
 
 /** How the API tells the ACS side that tasks changed; implemented by the ACS hub. */
 export interface TaskDelivery {
@@ -15,6 +16,10 @@ export interface EmulatorContext {
   readonly arns: Arns;
   readonly log: Logger;
   readonly delivery: TaskDelivery;
+  /** Container and task health received over TCS (DescribeTasks healthStatus); absent = UNKNOWN. */
+  readonly telemetry?: TelemetryView;
+  /** Told about every API call once answered (Prometheus); error is the ECS error type. */
+  readonly observeApi?: (operation: string, error: string | undefined, seconds: number) => void;
   now(): number;
 }
 

@@ -9,6 +9,8 @@ import { arnsFor } from './arns.js';
 import type { EmulatorContext } from './context.js';
 import { openStore } from './store/store.js';
 import { handleUpgrade } from './upgrade.js';
+import { TelemetryStore } from './tcs/telemetry.js';
+import { EmulatorMetrics } from './metrics/registry.js';
 
 export interface EmulatorOptions {
   port: number; // 0 = pick a free port
@@ -42,10 +44,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
   const now = (): number => Date.now();
   const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now });
-  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now };
+  const telemetry = new TelemetryStore();
+  const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
+  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s) };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') return void metrics.serve(req, res);
     const refused = refuseAccessKey(opts.acceptAccessKeys, req);
     if (refused) {
       res.writeHead(refused.status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(refused.body));
@@ -58,7 +63,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs }, req, socket, head);
+    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs, telemetry }, req, socket, head);
   });
   try {
     await new Promise<void>((resolve, reject) => {

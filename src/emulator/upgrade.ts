@@ -6,6 +6,7 @@ import type { Logger } from '../shared/log.js';
 import type { AcsHub } from './acs/hub.js';
 import type { EmulatorStore } from './store/store.js';
 import { serveTcs } from './tcs/session.js';
+import type { TelemetryStore } from './tcs/telemetry.js';
 
 /** Writes an HTTP error on a socket that asked to upgrade, in the ACS error form the agent decodes (§2.5). */
 function reject(socket: Duplex, status: number, type: string, message: string): void {
@@ -22,6 +23,8 @@ export interface UpgradeDeps {
   store: EmulatorStore;
   log: Logger;
   heartbeatIntervalMs: number;
+  /** Where TCS publishes are kept (optional: without it they are only acknowledged). */
+  telemetry?: TelemetryStore;
 }
 
 /** `/acs/ws` and `/tcs/ws` on the API port. Authorization headers are accepted without checking. */
@@ -40,7 +43,12 @@ export function handleUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: D
   }
   if (url.pathname === '/tcs/ws') {
     deps.wss.handleUpgrade(req, socket, head, (ws) =>
-      serveTcs(ws, { heartbeatIntervalMs: deps.heartbeatIntervalMs, log: deps.log.child({ tcs: q.get('containerInstance') }) }),
+      serveTcs(ws, {
+        heartbeatIntervalMs: deps.heartbeatIntervalMs,
+        log: deps.log.child({ tcs: q.get('containerInstance') }),
+        ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
+        instanceArn: q.get('containerInstance') ?? '',
+      }),
     );
     return;
   }

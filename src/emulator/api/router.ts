@@ -38,6 +38,8 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let op = '?';
+  const started = performance.now();
+  const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (performance.now() - started) / 1000);
   try {
     if (req.method !== 'POST') throw new EcsError('UnknownOperationException', 'Only POST / is supported.', 404);
     const target = req.headers['x-amz-target'];
@@ -57,13 +59,16 @@ export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessag
     const call = { host: req.headers.host ?? '127.0.0.1' };
     const out = ctx.store.transaction(() => handler.handle(ctx, body, call));
     send(res, 200, out);
+    observe(undefined);
   } catch (err) {
     if (err instanceof EcsError) {
       ctx.log.debug({ op, errorType: err.type, message: err.message }, 'ecs api error');
       send(res, err.status, err.toBody());
+      observe(err.type);
       return;
     }
     ctx.log.error({ op, err }, 'ecs api handler failed');
     send(res, 500, { __type: 'ServerException', message: 'Internal error.' });
+    observe('ServerException');
   }
 }
