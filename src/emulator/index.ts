@@ -20,6 +20,8 @@ export interface EmulatorOptions {
   accountId?: string; // default '000000000000'
   log: Logger;
   heartbeatIntervalMs?: number; // ACS HeartbeatMessage period, default 30_000 (tests lower it)
+  manifestIntervalMs?: number; // ACS TaskManifestMessage period, default 300_000; 0 = none
+  missedHeartbeatLimit?: number; // unacked heartbeats in a row before agentConnected is false, default 2
   /** Opt-in: refuse API calls and websocket upgrades signed with any other access key (./api/access-keys.ts). */
   acceptAccessKeys?: () => readonly string[];
 }
@@ -43,7 +45,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const store = openStore(opts.dataDir);
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
   const now = (): number => Date.now();
-  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now });
+  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now,
+    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit });
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
   const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s) };

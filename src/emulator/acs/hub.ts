@@ -7,6 +7,7 @@ import type { ContainerInstanceRecord, TaskRecord } from '../store/records.js';
 import type { EmulatorStore } from '../store/store.js';
 import { acsTaskFor, payloadMessage } from './payload.js';
 import { AcsSession } from './session.js';
+import { answerStopVerification, buildTaskManifest } from './manifest.js';
 
 export interface AcsHubOptions {
   store: EmulatorStore;
@@ -14,6 +15,10 @@ export interface AcsHubOptions {
   log: Logger;
   heartbeatIntervalMs: number;
   now(): number;
+  /** TaskManifestMessage period per session (0 or undefined = none). */
+  manifestIntervalMs?: number;
+  /** Unacked heartbeats in a row before agentConnected turns false (default 2). */
+  missedHeartbeatLimit?: number;
 }
 
 /**
@@ -31,13 +36,15 @@ export class AcsHub implements TaskDelivery {
 
   constructor(private readonly opts: AcsHubOptions) {}
 
+  /** agentConnected: a session is open and the agent acks heartbeats (false after missed acks, true on reconnect). */
   isConnected(instanceArn: string): boolean {
-    return this.sessions.get(instanceArn)?.isOpen ?? false;
+    return this.sessions.get(instanceArn)?.isResponsive ?? false;
   }
 
   /** Runs after the caller's transaction commits (setImmediate), so the agent never sees uncommitted tasks. */
   deliver(instanceArn: string, taskArns: readonly string[]): void {
-    if (!this.isConnected(instanceArn)) return;
+    // An open but silent session still gets payloads: they stay pending and are re-sent on reconnect anyway.
+    if (!(this.sessions.get(instanceArn)?.isOpen ?? false)) return;
     const set = this.queued.get(instanceArn) ?? new Set<string>();
     for (const a of taskArns) set.add(a);
     this.queued.set(instanceArn, set);
@@ -54,6 +61,14 @@ export class AcsHub implements TaskDelivery {
       instanceArn: instance.arn,
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
       log,
+      missedHeartbeatLimit: this.opts.missedHeartbeatLimit,
+      manifestIntervalMs: this.opts.manifestIntervalMs,
+      buildManifest: () => buildTaskManifest({ store: this.opts.store, arns: this.opts.arns, instanceArn: instance.arn, nowMs: this.opts.now() }),
+      onStopVerification: (msg) => {
+        const ack = answerStopVerification(this.opts.store, msg, this.opts.now());
+        log.info({ messageId: msg.messageId, stop: ack.stopTasks?.length ?? 0 }, 'answering stop verification');
+        this.sessions.get(instance.arn)?.send('TaskStopVerificationAck', ack);
+      },
       onAck: (messageId) => {
         if (this.opts.store.ackMessage(messageId)) log.debug({ messageId }, 'payload acked');
       },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { Logger } from '../../shared/log.js';
-import { encodeFrame, parseAgentFrame, type ServerMessages } from '../../shared/protocol/acs.js';
+import { encodeFrame, parseAgentFrame, type ServerMessages, type TaskManifestMessage, type TaskStopVerificationMessage } from '../../shared/protocol/acs.js';
 
 export interface AcsSessionOptions {
   ws: WebSocket;
@@ -11,6 +11,13 @@ export interface AcsSessionOptions {
   /** The agent acknowledged a message it received from us. */
   onAck(messageId: string): void;
   onClose(session: AcsSession): void;
+  /** After this many heartbeats in a row go unacked, the agent counts as disconnected (default 2). */
+  missedHeartbeatLimit?: number;
+  /** Period of TaskManifestMessage (0 = none) and the message to send, built at each tick. */
+  manifestIntervalMs?: number;
+  buildManifest?(): TaskManifestMessage | undefined;
+  /** TaskStopVerificationMessage from the agent: the hub answers with a TaskStopVerificationAck. */
+  onStopVerification?(msg: TaskStopVerificationMessage): void;
 }
 
 /**
@@ -22,7 +29,10 @@ export class AcsSession {
   private readonly ws: WebSocket;
   private readonly log: Logger;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly manifest: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Heartbeats sent since the last HeartbeatAckRequest. */
+  private unackedHeartbeats = 0;
 
   constructor(private readonly opts: AcsSessionOptions) {
     this.ws = opts.ws;
@@ -30,6 +40,10 @@ export class AcsSession {
     this.log = opts.log;
     this.heartbeat = setInterval(() => this.sendHeartbeat(), opts.heartbeatIntervalMs);
     this.heartbeat.unref();
+    if (opts.manifestIntervalMs && opts.buildManifest) {
+      this.manifest = setInterval(() => this.sendManifest(), opts.manifestIntervalMs);
+      this.manifest.unref();
+    }
     this.ws.on('message', (data, isBinary) => this.onFrame(isBinary ? '' : data.toString()));
     this.ws.on('close', () => this.finish());
     this.ws.on('error', (err) => this.log.debug({ err }, 'acs socket error'));
@@ -37,6 +51,16 @@ export class AcsSession {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** Open and acking heartbeats: what DescribeContainerInstances reports as agentConnected. */
+  get isResponsive(): boolean {
+    return !this.closed && this.unackedHeartbeats <= (this.opts.missedHeartbeatLimit ?? 2);
+  }
+
+  private sendManifest(): void {
+    const message = this.opts.buildManifest?.();
+    if (message) this.send('TaskManifestMessage', message);
   }
 
   sendRaw(frame: string): void {
@@ -55,6 +79,8 @@ export class AcsSession {
   }
 
   private sendHeartbeat(): void {
+    this.unackedHeartbeats++;
+    if (this.unackedHeartbeats === (this.opts.missedHeartbeatLimit ?? 2) + 1) this.log.warn('agent stopped acking heartbeats; it counts as disconnected');
     this.send('HeartbeatMessage', { messageId: randomUUID(), healthy: true });
   }
 
@@ -70,12 +96,16 @@ export class AcsSession {
         if (env.message.messageId) this.opts.onAck(env.message.messageId);
         return;
       case 'HeartbeatAckRequest':
+        this.unackedHeartbeats = 0;
+        return;
+      case 'TaskStopVerificationMessage':
+        this.opts.onStopVerification?.(env.message);
         return;
       case 'NackRequest':
         this.log.warn({ messageId: env.message.messageId, reason: env.message.reason }, 'agent nacked a message');
         return;
       default:
-        this.log.debug({ type: env.type }, 'acs message from agent not handled');
+        this.log.debug({ type: (env as { type: string }).type }, 'acs message from agent not handled');
     }
   }
 
@@ -83,6 +113,7 @@ export class AcsSession {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.manifest);
     this.opts.onClose(this);
   }
 }
