@@ -20,6 +20,7 @@ import { startLocalEndpoints, type LocalEndpoints } from './http/endpoints.js';
 import { CgroupReader, StatsCollector } from './stats/index.js';
 import { ManifestState } from './acs/manifest-state.js';
 import { AGENT_VERSION } from './version.js';
+import { createTcsSession } from './tcs/index.js';
 import { waitForDocker } from './health/docker-wait.js';
 import { HealthWriter } from './health/status-file.js';
 
@@ -143,12 +144,19 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     });
     const health = new HealthWriter({ dataDir: config.dataDir, intervalMs: config.healthIntervalMs, runtime, acs: () => acs.health(), log });
 
+    // Telemetry (§7) reads the same collector on its publish cadence; absent when metrics and health are off.
+    const tcs = createTcsSession({
+      config, client, credentials, containerInstanceArn: arn, dockerVersion: version.version, runtime, stats,
+      records: () => store.loadTasks(), log: log.child({ component: 'tcs' }),
+    });
+
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((resolve) => (resolveDone = resolve));
     let closing: Promise<void> | undefined;
     const shutdown = (code: number): Promise<void> => {
       closing ??= (async () => {
         await acs.close();
+        await tcs?.close();
         await engine.close();
         await endpoints?.close();
         await reporter.close();
@@ -171,6 +179,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
 
     health.start();
     acs.start();
+    tcs?.start();
     try {
       await abortable(acs.firstConnection, opts.signal);
     } catch (err) {
