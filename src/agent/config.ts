@@ -28,6 +28,20 @@ export class StaticCredentials {
   }
 }
 
+/** A config value that must never be printed or logged (ECS_ENGINE_AUTH_DATA). */
+export class SecretString {
+  constructor(readonly value: string) {}
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
 export interface AgentConfig {
   readonly cluster: string;
   /** False when ECS_CLUSTER was not set: only then may registration create the "default" cluster. */
@@ -98,6 +112,20 @@ export interface AgentConfig {
    * That is host-wide state, so the default is on only for root with the default metadata port.
    */
   readonly linkLocalEndpoint: boolean;
+  /** ECS_ENGINE_AUTH_TYPE / ECS_ENGINE_AUTH_DATA: private registry auth (docker | dockercfg), data never printed. */
+  readonly engineAuthType: 'docker' | 'dockercfg' | undefined;
+  readonly engineAuthData: SecretString | undefined;
+  /** ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: a pull with no progress for this long fails (min 1m). */
+  readonly imagePullInactivityTimeoutMs: number;
+  /** berth-only (BERTH_IMAGE_PULL_BACKOFF "min,max"): pull retry backoff, 1.1s..5s over 5 tries like the official agent. */
+  readonly imagePullRetry: { readonly tries: number; readonly minMs: number; readonly maxMs: number };
+  /** ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT: pull before container ordering is satisfied. */
+  readonly pullDependentContainersUpfront: boolean;
+  /** §5.8 image cleanup: ECS_DISABLE_IMAGE_CLEANUP, ECS_IMAGE_CLEANUP_INTERVAL (<10m -> 30m), ECS_IMAGE_MINIMUM_CLEANUP_AGE, ECS_NUM_IMAGES_DELETE_PER_CYCLE. */
+  readonly imageCleanupDisabled: boolean;
+  readonly imageCleanupIntervalMs: number;
+  readonly imageMinimumCleanupAgeMs: number;
+  readonly numImagesDeletePerCycle: number;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -209,6 +237,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   };
   const metadataPort = endpointPort('BERTH_METADATA_PORT', 51679);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const authType = src.str('ECS_ENGINE_AUTH_TYPE');
+  if (authType !== undefined && authType !== 'docker' && authType !== 'dockercfg') fail('ECS_ENGINE_AUTH_TYPE', authType, 'expected docker or dockercfg');
+  const authData = src.str('ECS_ENGINE_AUTH_DATA');
+  if (authData !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(authData);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    } catch {
+      throw new BerthError('ConfigError', 'ECS_ENGINE_AUTH_DATA: expected a JSON object keyed by registry');
+    }
+  }
+  const pullBackoffRaw = src.str('BERTH_IMAGE_PULL_BACKOFF');
+  const pullBackoff = pullBackoffRaw === undefined ? [1100, 5000] : pullBackoffRaw.split(',').map((d) => parseGoDuration(d.trim()));
+  if (pullBackoff.length !== 2 || pullBackoff.some((d) => d === undefined)) fail('BERTH_IMAGE_PULL_BACKOFF', pullBackoffRaw ?? '', 'expected two durations "min,max", like 1.1s,5s');
+  const deletePerCycleRaw = src.str('ECS_NUM_IMAGES_DELETE_PER_CYCLE');
+  const deletePerCycle = deletePerCycleRaw === undefined ? 5 : Number(deletePerCycleRaw);
+  if (!Number.isInteger(deletePerCycle) || deletePerCycle < 1) fail('ECS_NUM_IMAGES_DELETE_PER_CYCLE', deletePerCycleRaw ?? '', 'expected a positive whole number');
   const akid = src.str('AWS_ACCESS_KEY_ID');
   const secret = src.str('AWS_SECRET_ACCESS_KEY');
 
@@ -259,6 +304,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     introspectionPort: endpointPort('BERTH_INTROSPECTION_PORT', 51678),
     metadataPort,
     linkLocalEndpoint: src.bool('BERTH_LINK_LOCAL_ENDPOINT', isRoot && metadataPort === 51679),
+    engineAuthType: authType as 'docker' | 'dockercfg' | undefined,
+    engineAuthData: authData === undefined ? undefined : new SecretString(authData),
+    imagePullInactivityTimeoutMs: src.duration('ECS_IMAGE_PULL_INACTIVITY_TIMEOUT', MIN, { min: MIN, belowMin: 'raise' }),
+    imagePullRetry: Object.freeze({ tries: 5, minMs: pullBackoff[0]!, maxMs: pullBackoff[1]! }),
+    pullDependentContainersUpfront: src.bool('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT', false),
+    imageCleanupDisabled: src.bool('ECS_DISABLE_IMAGE_CLEANUP', false),
+    imageCleanupIntervalMs: src.duration('ECS_IMAGE_CLEANUP_INTERVAL', 30 * MIN, { min: 10 * MIN, belowMin: 'default' }),
+    imageMinimumCleanupAgeMs: src.duration('ECS_IMAGE_MINIMUM_CLEANUP_AGE', HOUR),
+    numImagesDeletePerCycle: deletePerCycle,
   };
   return Object.freeze(config);
 }

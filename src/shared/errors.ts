@@ -11,6 +11,8 @@ export const AGENT_ERROR_CODES = {
   CannotInspectContainerError: { retriable: true },
   CannotRemoveContainerError: { retriable: true },
   DockerTimeoutError: { retriable: true },
+  ResourceInitializationError: { retriable: false },
+  CannotRemoveImageError: { retriable: true },
   OutOfMemoryError: { retriable: false },
   DockerStateError: { retriable: false },
   ContainerVanishedError: { retriable: false },

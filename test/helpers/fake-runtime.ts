@@ -8,7 +8,9 @@ import type {
   ContainerInspect,
   ContainerRuntime,
   CreateContainerRequest,
+  ImageInspect,
   RuntimeVersion,
+  VolumeRequest,
 } from '../../src/agent/runtime/runtime.js';
 
 interface FakeContainer {
@@ -31,8 +33,26 @@ export class FakeRuntime implements ContainerRuntime {
   async imageExists(): Promise<boolean> {
     return true;
   }
+  async inspectImage(image: string): Promise<ImageInspect | undefined> {
+    return { id: `sha256:${image}`, repoDigests: [], created: 0 };
+  }
   async pullImage(image: string): Promise<void> {
     this.calls.push(`pull ${image}`);
+  }
+  async removeImage(image: string): Promise<void> {
+    this.calls.push(`rmi ${image}`);
+  }
+  readonly volumes = new Set<string>();
+  async createVolume(req: VolumeRequest): Promise<void> {
+    this.calls.push(`volume create ${req.name}`);
+    this.volumes.add(req.name);
+  }
+  async volumeExists(name: string): Promise<boolean> {
+    return this.volumes.has(name);
+  }
+  async removeVolume(name: string): Promise<void> {
+    this.calls.push(`volume rm ${name}`);
+    this.volumes.delete(name);
   }
   async createContainer(req: CreateContainerRequest): Promise<string> {
     const id = randomBytes(32).toString('hex');

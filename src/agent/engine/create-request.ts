@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { BerthError } from '../../shared/errors.js';
 import type { CreateContainerRequest } from '../runtime/runtime.js';
 import type { ContainerSpec, ContainerState, TaskSpec } from './model.js';
+import { linkTarget } from './dependencies.js';
 
 export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
 export const LABEL_CONTAINER_NAME = 'com.amazonaws.ecs.container-name';
@@ -29,12 +30,16 @@ export function ecsLabels(task: TaskSpec, containerName: string, cluster: string
   };
 }
 
-/** The environment variables every task container gets (§8.3). */
-export function injectedEnvironment(v3EndpointId: string): Record<string, string> {
+/**
+ * The environment variables every task container gets (§8.3). `baseUrl` is where containers reach this agent's
+ * metadata server: the official http://169.254.170.2, or the bridge gateway address when the link-local
+ * endpoint is off (config.metadataBaseUrl, see http/endpoints.ts).
+ */
+export function injectedEnvironment(v3EndpointId: string, baseUrl = 'http://169.254.170.2'): Record<string, string> {
   return {
-    ECS_CONTAINER_METADATA_URI: `http://169.254.170.2/v3/${v3EndpointId}`,
-    ECS_CONTAINER_METADATA_URI_V4: `http://169.254.170.2/v4/${v3EndpointId}`,
-    ECS_AGENT_URI: `http://169.254.170.2/api/${v3EndpointId}`,
+    ECS_CONTAINER_METADATA_URI: `${baseUrl}/v3/${v3EndpointId}`,
+    ECS_CONTAINER_METADATA_URI_V4: `${baseUrl}/v4/${v3EndpointId}`,
+    ECS_AGENT_URI: `${baseUrl}/api/${v3EndpointId}`,
   };
 }
 
@@ -66,11 +71,39 @@ export interface CreateRequestInput {
   spec: ContainerSpec;
   state: ContainerState;
   cluster: string;
+  /** Docker names of the task's other containers (links, volumesFrom). */
+  dockerNameOf?: (container: string) => string | undefined;
+  /** Volume name -> Docker volume name, for task-scoped and shared docker volumes. */
+  volumes?: Readonly<Record<string, string>>;
+  /** Variables read from the container's environmentFiles; the task definition's environment wins over them. */
+  fileEnvironment?: Readonly<Record<string, string>>;
+  /** ECS_DISABLE_PRIVILEGED: a privileged container fails to create. */
+  disablePrivileged?: boolean;
+  /** config.metadataBaseUrl: where the container reaches the metadata server. */
+  metadataBaseUrl?: string;
 }
 
-export function buildCreateRequest({ task, spec, state, cluster }: CreateRequestInput): CreateContainerRequest {
+/** HostConfig.Binds from mountPoints: `<host path or volume name>:<container path>[:ro]` (§10 step 3). */
+function binds(task: TaskSpec, spec: ContainerSpec, volumes: Readonly<Record<string, string>>): string[] {
+  return (spec.mountPoints ?? []).map((m) => {
+    const vol = (task.volumes ?? []).find((v) => v.name === m.sourceVolume);
+    if (!vol) throw new BerthError('CannotCreateContainerError', `container ${spec.name} mounts unknown volume ${m.sourceVolume}`);
+    const source = vol.type === 'host' && vol.sourcePath !== '' ? vol.sourcePath : volumes[vol.name];
+    if (source === undefined) throw new BerthError('CannotCreateContainerError', `volume ${vol.name} was not provisioned`);
+    return `${source}:${m.containerPath}${m.readOnly ? ':ro' : ''}`;
+  });
+}
+
+function peerName(name: string, dockerNameOf: CreateRequestInput['dockerNameOf']): string {
+  const n = dockerNameOf?.(name);
+  if (n === undefined) throw new BerthError('CannotCreateContainerError', `container ${name} has no docker name yet`);
+  return n;
+}
+
+export function buildCreateRequest(input: CreateRequestInput): CreateContainerRequest {
+  const { task, spec, state, cluster } = input;
   if (state.dockerName === undefined) throw new Error('container name must be assigned (and saved) before create');
-  const env = { ...spec.environment, ...injectedEnvironment(state.v3EndpointId) };
+  const env = { ...input.fileEnvironment, ...spec.environment, ...injectedEnvironment(state.v3EndpointId, input.metadataBaseUrl) };
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   spec.portMappings.forEach((p, i) => {
@@ -89,7 +122,17 @@ export function buildCreateRequest({ task, spec, state, cluster }: CreateRequest
     ...(spec.entryPoint ? { Entrypoint: spec.entryPoint } : {}),
   };
   const mode = task.networkMode === 'host' || task.networkMode === 'none' ? task.networkMode : 'bridge';
+  const links = (spec.links ?? []).map((l) => {
+    const target = linkTarget(l);
+    const alias = l.includes(':') ? l.slice(l.indexOf(':') + 1) : target;
+    return `${peerName(target, input.dockerNameOf)}:${alias}`;
+  });
+  const volumesFrom = (spec.volumesFrom ?? []).map((v) => `${peerName(v.sourceContainer, input.dockerNameOf)}${v.readOnly ? ':ro' : ''}`);
+  const mounts = binds(task, spec, input.volumes ?? {});
   const hostConfig: Record<string, unknown> = {
+    ...(links.length ? { Links: links } : {}),
+    ...(mounts.length ? { Binds: mounts } : {}),
+    ...(volumesFrom.length ? { VolumesFrom: volumesFrom } : {}),
     PortBindings: bindings,
     CpuShares: Math.max(spec.cpu, 2),
     NetworkMode: mode,
@@ -97,6 +140,9 @@ export function buildCreateRequest({ task, spec, state, cluster }: CreateRequest
   };
   const finalConfig = overlay(config, parseOverlay(spec.dockerConfig, 'DockerClientConfigError'));
   const finalHost = overlay(hostConfig, parseOverlay(spec.dockerHostConfig, 'HostConfigError'));
+  if (input.disablePrivileged && finalHost['Privileged'] === true) {
+    throw new BerthError('CannotCreateContainerError', 'privileged containers are disabled on this instance (ECS_DISABLE_PRIVILEGED)');
+  }
   // ECS labels always win over labels from the task definition's dockerConfig.
   finalConfig['Labels'] = { ...((finalConfig['Labels'] as Record<string, string> | undefined) ?? {}), ...ecsLabels(task, spec.name, cluster) };
   return { name: state.dockerName, body: { ...finalConfig, HostConfig: finalHost } };

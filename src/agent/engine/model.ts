@@ -11,6 +11,45 @@ export interface PortMappingSpec {
   protocol: 'tcp' | 'udp';
 }
 
+export type DependencyCondition = 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY' | 'CREATE';
+
+export interface DependencySpec {
+  containerName: string;
+  condition: DependencyCondition;
+}
+
+export interface MountPointSpec {
+  sourceVolume: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export interface VolumeFromSpec {
+  sourceContainer: string;
+  readOnly: boolean;
+}
+
+/**
+ * A task volume (§3.5). `host` with a sourcePath is a bind mount; `host` without one and `docker` with scope
+ * task are task-scoped Docker volumes; `docker` with scope shared outlives the task.
+ */
+export interface VolumeSpec {
+  name: string;
+  type: 'host' | 'docker';
+  sourcePath: string;
+  scope: 'task' | 'shared';
+  autoprovision: boolean;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
+
+/*
+ * Members added after the first slice are optional, so records stored by an older berth (and small test
+ * fixtures) stay valid; readers default them.
+ */
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -25,6 +64,18 @@ export interface ContainerSpec {
   dockerConfig: string | undefined;
   dockerHostConfig: string | undefined;
   stopTimeoutSec: number | undefined;
+  /** Bounds the dependency wait of containers that depend on this one (§5.5). */
+  startTimeoutSec?: number | undefined;
+  /** `name` or `name:alias`: an implicit START dependency. */
+  links?: string[];
+  mountPoints?: MountPointSpec[];
+  /** An implicit CREATE dependency. */
+  volumesFrom?: VolumeFromSpec[];
+  dependsOn?: DependencySpec[];
+  /** Health is tracked only when this is `docker`. */
+  healthCheckType?: 'docker' | undefined;
+  /** Host paths of KEY=VALUE files (berth has no S3: environmentFiles values are read from the host). */
+  environmentFiles?: string[];
 }
 
 export interface TaskSpec {
@@ -33,6 +84,10 @@ export interface TaskSpec {
   version: string;
   networkMode: string;
   containers: ContainerSpec[];
+  volumes?: VolumeSpec[];
+  /** Task-level vCPUs and MiB, when the task definition sets them (host resource accounting). */
+  cpu?: number | undefined;
+  memory?: number | undefined;
 }
 
 export interface ContainerState {
@@ -49,6 +104,11 @@ export interface ContainerState {
   exitCode: number | undefined;
   reason: string | undefined;
   bindings: NetworkBinding[];
+  /** Epoch ms of the (last) start, from inspect: the base of dependency start timeouts. */
+  startedAt?: number | undefined;
+  health?: HealthStatus;
+  healthOutput?: string | undefined;
+  imageDigest?: string | undefined;
 }
 
 export interface TaskState {
@@ -62,6 +122,9 @@ export interface TaskState {
   executionStoppedAt: number | undefined;
   /** When known became STOPPED (epoch ms): cleanup counts from here. */
   stoppedAt: number | undefined;
+  /** Volume name -> Docker volume name (task-scoped and shared docker volumes), once provisioned. */
+  volumes?: Record<string, string>;
+  volumesReady?: boolean;
   containers: ContainerState[];
 }
 

@@ -14,8 +14,22 @@ export function recordReason(c: ContainerState, err: unknown): void {
   c.reason = err instanceof BerthError ? err.toReason() : `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`.slice(0, 255);
 }
 
-export function applyInspect(c: ContainerState, info: ContainerInspect): void {
+/**
+ * Docker health (§10 Health): healthy -> HEALTHY, unhealthy -> UNHEALTHY, starting/none -> unchanged.
+ * Only for containers with healthCheckType docker.
+ */
+function applyHealth(c: ContainerState, info: ContainerInspect): void {
+  const h = info.health;
+  if (!h) return;
+  c.healthOutput = h.output.slice(0, 1024);
+  if (h.status === 'healthy') c.health = 'HEALTHY';
+  else if (h.status === 'unhealthy') c.health = 'UNHEALTHY';
+}
+
+export function applyInspect(c: ContainerState, info: ContainerInspect, opts: { trackHealth?: boolean } = {}): void {
   c.dockerId = info.id;
+  if (info.startedAt !== undefined) c.startedAt = info.startedAt;
+  if (opts.trackHealth) applyHealth(c, info);
   if (info.running) {
     c.known = laterContainerStatus(c.known, 'RUNNING');
     c.bindings = info.bindings;

@@ -3,8 +3,8 @@
  * STOPPED with `UnrecogniedTaskError: Error loading task - <why>` and its payload is not acked (§4.1).
  */
 import { randomUUID } from 'node:crypto';
-import type { AcsContainer, AcsTask } from '../../shared/protocol/acs.js';
-import type { ContainerSpec, ContainerState, TaskRecord, TaskSpec } from './model.js';
+import type { AcsContainer, AcsTask, AcsVolume } from '../../shared/protocol/acs.js';
+import type { ContainerSpec, ContainerState, DependencySpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
 
 export class TaskParseError extends Error {}
@@ -34,6 +34,43 @@ function commandOverride(overrides: unknown): string[] | undefined {
   return stringList((o as { command?: unknown } | null)?.command, 'overrides.command');
 }
 
+const CONDITIONS = ['START', 'COMPLETE', 'SUCCESS', 'HEALTHY'] as const;
+
+function dependsOn(v: AcsContainer['dependsOn'], name: string): DependencySpec[] {
+  return (v ?? []).map((d, i) => {
+    const condition = d.condition ?? 'START';
+    if (!CONDITIONS.includes(condition)) throw new TaskParseError(`${name}.dependsOn[${i}].condition ${String(condition)} is not one of ${CONDITIONS.join(', ')}`);
+    return { containerName: need(d.containerName, `${name}.dependsOn[${i}].containerName`), condition };
+  });
+}
+
+/** environmentFiles arrive as [{value, type}]; berth reads `value` as a host path (it has no S3). */
+function environmentFiles(v: unknown, name: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new TaskParseError(`${name}.environmentFiles is not a list`);
+  return v.map((f: { value?: unknown }, i) => {
+    if (typeof f?.value !== 'string' || f.value === '') throw new TaskParseError(`${name}.environmentFiles[${i}].value is missing`);
+    return f.value;
+  });
+}
+
+function parseVolume(v: AcsVolume, i: number): VolumeSpec {
+  const name = need(v.name, `volumes[${i}].name`);
+  const dvc = v.dockerVolumeConfiguration;
+  const type = v.type === 'docker' || (v.type === undefined && dvc !== undefined) ? 'docker' : 'host';
+  if (v.type !== undefined && v.type !== 'host' && v.type !== 'docker') throw new TaskParseError(`volume ${name}: type ${v.type} is not supported`);
+  return {
+    name,
+    type,
+    sourcePath: type === 'host' ? (v.host?.sourcePath ?? '') : '',
+    scope: dvc?.scope === 'shared' ? 'shared' : 'task',
+    autoprovision: dvc?.autoprovision ?? false,
+    driver: dvc?.driver || 'local',
+    driverOpts: { ...(dvc?.driverOpts ?? {}) },
+    labels: { ...(dvc?.labels ?? {}) },
+  };
+}
+
 function parseContainer(c: AcsContainer, i: number): ContainerSpec {
   const name = need(c.name, `containers[${i}].name`);
   const num = (v: unknown, what: string): number => {
@@ -58,6 +95,20 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
     dockerConfig: c.dockerConfig?.config || undefined,
     dockerHostConfig: c.dockerConfig?.hostConfig || undefined,
     stopTimeoutSec: c.stopTimeout !== undefined && c.stopTimeout > 0 ? c.stopTimeout : undefined,
+    startTimeoutSec: c.startTimeout !== undefined && c.startTimeout > 0 ? c.startTimeout : undefined,
+    links: stringList(c.links, `${name}.links`) ?? [],
+    mountPoints: (c.mountPoints ?? []).map((m, j) => ({
+      sourceVolume: need(m.sourceVolume, `${name}.mountPoints[${j}].sourceVolume`),
+      containerPath: need(m.containerPath, `${name}.mountPoints[${j}].containerPath`),
+      readOnly: m.readOnly === true,
+    })),
+    volumesFrom: (c.volumesFrom ?? []).map((v, j) => ({
+      sourceContainer: need(v.sourceContainer, `${name}.volumesFrom[${j}].sourceContainer`),
+      readOnly: v.readOnly === true,
+    })),
+    dependsOn: dependsOn(c.dependsOn, name),
+    healthCheckType: c.healthCheckType === 'docker' ? 'docker' : undefined,
+    environmentFiles: environmentFiles((c as { environmentFiles?: unknown }).environmentFiles, name),
   };
 }
 
@@ -74,6 +125,9 @@ export function parseTaskSpec(t: AcsTask): TaskSpec {
     version: need(t.version, 'version'),
     networkMode: t.networkMode || 'bridge',
     containers: specs,
+    volumes: (t.volumes ?? []).map(parseVolume),
+    cpu: typeof t.cpu === 'number' && t.cpu > 0 ? t.cpu : undefined,
+    memory: typeof t.memory === 'number' && t.memory > 0 ? t.memory : undefined,
   };
 }
 
@@ -89,6 +143,10 @@ function initialContainer(spec: ContainerSpec): ContainerState {
     exitCode: undefined,
     reason: undefined,
     bindings: [],
+    startedAt: undefined,
+    health: 'UNKNOWN',
+    healthOutput: undefined,
+    imageDigest: undefined,
   };
 }
 
@@ -105,6 +163,8 @@ export function newTaskRecord(spec: TaskSpec, desired: string | undefined): Task
       pullStoppedAt: undefined,
       executionStoppedAt: undefined,
       stoppedAt: undefined,
+      volumes: {},
+      volumesReady: false,
       containers: spec.containers.map(initialContainer),
     },
   };

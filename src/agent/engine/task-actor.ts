@@ -1,24 +1,27 @@
 /**
  * One serialized actor per task: every state change (an action's outcome, a Docker event, a new desired
- * status, a sent confirmation) runs on this task's queue, so there is exactly one writer. The actor asks
- * step.ts for the next action, performs it against the runtime, persists, and emits state changes.
+ * status, a sent confirmation) runs on this task's queue, so there is exactly one writer. A progress step asks
+ * step.ts for every permitted transition and starts them all; each runs its Docker calls off the queue and
+ * folds its outcome back in through the queue, which plans again (§5.4 steps 3-4).
  *
  * Cancellation: `close()` (agent shutdown) aborts in-flight Docker calls and leaves containers running;
  * a task stop is a desired status, driven through docker stop like any other transition.
  */
-import { laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
+import { containerBackendStatus, laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import { buildTaskStateChange, type TaskStateChange } from '../reporter/state-change.js';
-import { buildCreateRequest, dockerContainerName } from './create-request.js';
-import type { ContainerSpec, ContainerState, TaskRecord } from './model.js';
-import { applyInspect, markVanished, recordReason } from './observe.js';
-import { effectiveDesired, knownTaskStatus, nextAction, type Action } from './step.js';
+import { ImageManager } from './images.js';
+import type { ContainerStatus } from '../../shared/model/status.js';
+import type { ContainerState, TaskRecord } from './model.js';
+import { applyInspect, markVanished } from './observe.js';
+import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerAction, type DependencyFailure, type TaskAction } from './step.js';
+import * as transitions from './transitions.js';
+import { taskScopedVolumeNames } from './volumes.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -28,18 +31,34 @@ export interface TaskActorOptions {
   config: AgentConfig;
   submit: (change: TaskStateChange) => void;
   onCleanedUp: (taskArn: string) => void;
+  /** The task reached known STOPPED (host resources are released then). */
+  onStopped?: (taskArn: string) => void;
   log: Logger;
+  /** Shared by all tasks of an agent; a private one when omitted (tests). */
+  images?: ImageManager;
+  /** False: the task waits for host resources until `admit()` (§4.4). */
+  admitted?: boolean;
+  now?: () => number;
 }
 
 const CLEANUP_RETRY_MS = 30_000;
+const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'oom', 'destroy']);
 
 export class TaskActor {
   readonly arn: string;
   private readonly rec: TaskRecord;
   private readonly log: Logger;
+  private readonly images: ImageManager;
+  private readonly now: () => number;
   private chain: Promise<void> = Promise.resolve();
   private progressQueued = false;
   private readonly shutdown = new AbortController();
+  /** Transitions in flight, by container name (or PROVISION). */
+  private readonly busy = new Map<string, Promise<void>>();
+  /** Container statuses handed to the reporter but not yet confirmed sent: they are not submitted twice. */
+  private readonly submitted = new Map<string, ContainerStatus>();
+  private admitted: boolean;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -47,6 +66,9 @@ export class TaskActor {
     this.rec = opts.record;
     this.arn = opts.record.spec.arn;
     this.log = opts.log.child({ taskArn: this.arn });
+    this.images = opts.images ?? new ImageManager({ runtime: opts.runtime, config: opts.config, log: this.log });
+    this.admitted = opts.admitted ?? true;
+    this.now = opts.now ?? Date.now;
   }
 
   get record(): Readonly<TaskRecord> {
@@ -67,6 +89,13 @@ export class TaskActor {
     this.update(async () => this.afterChange(true));
   }
 
+  /** Host resources are available: the task may move up. */
+  admit(): void {
+    this.update(async () => {
+      this.admitted = true;
+    });
+  }
+
   /** A later payload for a known task: only an increase of the desired status counts (§4.2). */
   raiseDesired(desired: TaskStatus): void {
     this.update(async () => {
@@ -76,15 +105,22 @@ export class TaskActor {
     });
   }
 
+  /** Stops the task before it ever ran, with a task-level reason (impossible graph, resources that never fit). */
+  forceStop(reason: string): void {
+    this.update(async () => {
+      this.rec.state.desired = 'STOPPED';
+      if (this.rec.state.reason === '') this.rec.state.reason = reason.slice(0, 1024);
+    });
+  }
+
   onDockerEvent(ev: ContainerEvent): void {
-    if (!['start', 'die', 'stop', 'kill', 'oom', 'destroy'].includes(ev.action)) return;
+    if (!EVENT_ACTIONS.has(ev.action) && !ev.action.startsWith('health_status')) return;
     this.update(async () => {
       const c = this.rec.state.containers.find((x) => x.dockerId === ev.id);
       if (!c) return;
       const info = await this.opts.runtime.inspectContainer(ev.id, this.shutdown.signal);
-      if (info) applyInspect(c, info);
+      if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
       else markVanished(c);
-      this.afterChange(false);
     });
   }
 
@@ -93,23 +129,23 @@ export class TaskActor {
     this.update(() => this.reconcileNow());
   }
 
+  private tracksHealth(c: ContainerState): boolean {
+    return this.rec.spec.containers.find((s) => s.name === c.name)?.healthCheckType === 'docker';
+  }
+
   /** Inspects every container the task has created (or may have created before a crash). */
-  private reconcileNow(): Promise<void> {
-    return (async () => {
-      for (const c of this.rec.state.containers) {
-        if (c.known === 'STOPPED') continue;
-        if (c.dockerId !== undefined) {
-          const info = await this.opts.runtime.inspectContainer(c.dockerId, this.shutdown.signal);
-          if (info) applyInspect(c, info);
-          else markVanished(c);
-        } else if (c.dockerName !== undefined) {
-          // Saved the name, then crashed around `docker create`: adopt the container if it exists.
-          const info = await this.opts.runtime.inspectContainer(c.dockerName, this.shutdown.signal);
-          if (info) applyInspect(c, info);
-        }
-      }
-      this.afterChange(false);
-    })();
+  private async reconcileNow(): Promise<void> {
+    for (const c of this.rec.state.containers) {
+      if (c.known === 'STOPPED' || this.busy.has(c.name)) continue;
+      const ref = c.dockerId ?? c.dockerName;
+      if (ref === undefined) continue;
+      // A saved name without an ID: crashed around `docker create`; adopt the container if it exists.
+      const info = await this.opts.runtime.inspectContainer(ref, this.shutdown.signal);
+      if (info) {
+        applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
+        this.images.use(this.rec.spec.containers.find((s) => s.name === c.name)?.image ?? '', info.id);
+      } else if (c.dockerId !== undefined) markVanished(c);
+    }
   }
 
   markSent(change: TaskStateChange): void {
@@ -118,13 +154,14 @@ export class TaskActor {
       for (const sent of change.containers) {
         const c = this.rec.state.containers.find((x) => x.name === sent.name);
         if (c) c.sent = sent.status;
+        if (this.submitted.get(sent.name) === sent.status) this.submitted.delete(sent.name);
       }
       this.opts.store.saveTask(this.rec);
       this.scheduleCleanup();
     });
   }
 
-  private enqueue(fn: () => Promise<void>): void {
+  private enqueue(fn: () => Promise<void> | void): void {
     this.chain = this.chain.then(async () => {
       if (this.closed) return;
       try {
@@ -135,12 +172,27 @@ export class TaskActor {
     });
   }
 
+  /** Runs `fn` on the queue and resolves when it ran (rejects when the actor closed first). */
+  private onChain(fn: () => Promise<void> | void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.chain = this.chain.then(async () => {
+        if (this.closed) return reject(new Error('task actor closed'));
+        try {
+          await fn();
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+  }
+
   /**
    * Runs `fn` on the queue, then makes sure a progress step runs after it. The progress is queued from inside
    * the update, never beside it: a progress queued earlier has already started by then, so coalescing can
    * never leave an update (say, desired STOPPED) behind the last progress step.
    */
-  private update(fn: () => Promise<void>): void {
+  private update(fn: () => Promise<void> | void): void {
     this.enqueue(async () => {
       try {
         await fn();
@@ -153,137 +205,128 @@ export class TaskActor {
   private kick(): void {
     if (this.progressQueued) return;
     this.progressQueued = true;
-    this.enqueue(async () => {
+    this.enqueue(() => {
       this.progressQueued = false;
-      await this.progress();
+      this.progress();
     });
   }
 
-  private async progress(): Promise<void> {
+  /** Plans, applies what needs no Docker (never-ran containers, dependency failures), starts the rest. */
+  private progress(): void {
     for (;;) {
       if (this.closed) return;
-      const action = nextAction(this.rec);
-      if (action.kind === 'wait' || action.kind === 'done') {
+      const plan = planTask(this.rec, { now: this.now(), busy: new Set(this.busy.keys()), admitted: this.admitted });
+      const marks = plan.actions.filter((a) => a.kind === 'mark-stopped');
+      if (plan.failures.length > 0 || marks.length > 0) {
+        for (const f of plan.failures) this.failDependency(f);
+        for (const m of marks) this.state(m.container).known = 'STOPPED';
         this.afterChange(false);
-        return;
+        continue;
       }
-      await this.perform(action);
+      for (const a of plan.actions) this.launch(a);
+      this.armWake(plan.wakeAt);
       this.afterChange(false);
+      return;
     }
   }
 
-  /** Folds derived state (desired, known), persists, and emits a state change when known reached RUNNING/STOPPED unsent. */
+  /** §5.5: a terminal dependency stops the container it gates with exit code 143. */
+  private failDependency(f: DependencyFailure): void {
+    const c = this.state(f.container);
+    this.log.warn({ container: f.container, reason: f.message }, 'container dependency can never be resolved');
+    c.known = 'STOPPED';
+    c.exitCode ??= 143;
+    c.reason ??= `CannotStartContainerError: ${f.message}`.slice(0, 255);
+  }
+
+  private armWake(at: number | undefined): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.kick();
+    }, Math.max(0, at - this.now()) + 1);
+    this.wakeTimer.unref();
+  }
+
+  private state(name: string): ContainerState {
+    const s = this.rec.state.containers.find((c) => c.name === name);
+    if (!s) throw new Error(`unknown container ${name}`);
+    return s;
+  }
+
+  /** Starts one transition off the queue; its outcome comes back through the queue, with the busy mark. */
+  private launch(action: ContainerAction | TaskAction): void {
+    if (action.kind === 'mark-stopped') return; // applied inline by progress()
+    const key = action.kind === PROVISION ? PROVISION : action.container;
+    const run = (async () => {
+      let apply: transitions.Apply;
+      try {
+        apply = await this.execute(action);
+      } catch (err) {
+        if (!this.closed) this.log.error({ err, action: action.kind }, 'transition failed unexpectedly');
+        apply = () => undefined;
+      }
+      this.update(() => {
+        this.busy.delete(key);
+        apply();
+      });
+    })();
+    this.busy.set(key, run);
+  }
+
+  private execute(action: Exclude<ContainerAction, { kind: 'mark-stopped' }> | TaskAction): Promise<transitions.Apply> {
+    const ctx: transitions.TransitionContext = {
+      rec: this.rec,
+      runtime: this.opts.runtime,
+      images: this.images,
+      ports: this.opts.ports,
+      config: this.opts.config,
+      signal: this.shutdown.signal,
+      log: action.kind === PROVISION ? this.log : this.log.child({ container: action.container }),
+      onChain: (fn) => this.onChain(fn),
+      save: () => this.opts.store.saveTask(this.rec),
+    };
+    if (action.kind === PROVISION) return transitions.provision(ctx);
+    const spec = this.rec.spec.containers.find((c) => c.name === action.container);
+    if (!spec) throw new Error(`unknown container ${action.container}`);
+    const state = this.state(action.container);
+    return transitions[action.kind](ctx, spec, state);
+  }
+
+  /** Folds derived state (desired, known), persists, and emits a state change when something reportable is unsent. */
   private afterChange(reemit: boolean): void {
     const s = this.rec.state;
     s.desired = effectiveDesired(this.rec);
+    if (s.executionStoppedAt === undefined && this.rec.spec.containers.some((c) => c.essential && this.state(c.name).known === 'STOPPED')) {
+      s.executionStoppedAt = this.now();
+    }
     const known = knownTaskStatus(this.rec);
     const changed = known !== s.known;
     if (changed) {
       s.known = known;
       this.log.info({ known }, 'task status changed');
       if (known === 'STOPPED') {
-        s.stoppedAt ??= Date.now();
+        s.stoppedAt ??= this.now();
         this.releasePorts();
+        if (this.wakeTimer) clearTimeout(this.wakeTimer);
+        this.opts.onStopped?.(this.arn);
       }
     }
     this.opts.store.saveTask(this.rec);
-    if ((changed || reemit) && (known === 'RUNNING' || known === 'STOPPED') && taskRank(s.sent) < taskRank(known)) {
-      this.opts.submit(buildTaskStateChange(this.rec, { cluster: this.opts.config.cluster, excludeIpv6: this.opts.config.excludeIpv6PortBinding }));
+    if (reemit) this.submitted.clear();
+    const taskNews = (known === 'RUNNING' || known === 'STOPPED') && taskRank(s.sent) < taskRank(known) && (changed || reemit);
+    // §6.4 batches container-only changes for 10-30 s; berth reports them at once (the reporter coalesces).
+    const containerNews = s.containers.some(
+      (c) => containerBackendStatus(c.known) !== undefined && c.known !== c.sent && this.submitted.get(c.name) !== c.known,
+    );
+    if (taskNews || containerNews) {
+      const change = buildTaskStateChange(this.rec, { cluster: this.opts.config.cluster, excludeIpv6: this.opts.config.excludeIpv6PortBinding });
+      for (const c of change.containers) this.submitted.set(c.name, c.status);
+      this.opts.submit(change);
     }
     if (reemit) this.scheduleCleanup();
-  }
-
-  private container(name: string): { spec: ContainerSpec; state: ContainerState } {
-    const spec = this.rec.spec.containers.find((c) => c.name === name);
-    const state = this.rec.state.containers.find((c) => c.name === name);
-    if (!spec || !state) throw new Error(`unknown container ${name}`);
-    return { spec, state };
-  }
-
-  private async perform(action: Exclude<Action, { kind: 'wait' } | { kind: 'done' }>): Promise<void> {
-    const { spec, state } = this.container(action.container);
-    const log = this.log.child({ container: spec.name });
-    const cfg = this.opts.config;
-    const signal = this.shutdown.signal;
-    try {
-      switch (action.kind) {
-        case 'pull': {
-          // Pull timestamps are reported only when a pull really happened (as the transcripts show).
-          const present = cfg.imagePullBehavior !== 'always' && (await this.opts.runtime.imageExists(spec.image, signal));
-          if (!present) {
-            log.info({ image: spec.image }, 'pulling image');
-            this.rec.state.pullStartedAt ??= Date.now();
-            try {
-              await this.opts.runtime.pullImage(spec.image, { timeoutMs: cfg.imagePullTimeoutMs, signal });
-            } finally {
-              this.rec.state.pullStoppedAt = Date.now();
-            }
-          }
-          state.known = 'PULLED';
-          return;
-        }
-        case 'create':
-          await this.create(spec, state);
-          return;
-        case 'start': {
-          await this.opts.runtime.startContainer(state.dockerId!, { timeoutMs: cfg.containerStartTimeoutMs, signal });
-          const info = await this.opts.runtime.inspectContainer(state.dockerId!, signal);
-          if (info) applyInspect(state, info);
-          else markVanished(state);
-          return;
-        }
-        case 'stop': {
-          const grace = spec.stopTimeoutSec ?? Math.ceil(cfg.containerStopTimeoutMs / 1000);
-          await this.opts.runtime.stopContainer(state.dockerId!, { graceSeconds: grace, signal });
-          const info = await this.opts.runtime.inspectContainer(state.dockerId!, signal);
-          if (info) applyInspect(state, info);
-          else markVanished(state);
-          if (state.known !== 'STOPPED') await sleep(1000, signal); // restarted under us; try again shortly
-          return;
-        }
-        case 'mark-stopped':
-          state.known = 'STOPPED';
-          return;
-      }
-    } catch (err) {
-      if (signal.aborted) throw err;
-      log.warn({ err, action: action.kind }, 'container transition failed');
-      if (action.kind === 'stop') {
-        await sleep(1000, signal); // docker stop is retriable: the step will ask again
-        return;
-      }
-      recordReason(state, err);
-      // It never ran (or failed to start): nothing to stop, so it is STOPPED, and an essential one stops the task.
-      if (action.kind === 'start' && state.dockerId !== undefined) {
-        const info = await this.opts.runtime.inspectContainer(state.dockerId, signal).catch(() => undefined);
-        if (info?.running) {
-          applyInspect(state, info);
-          return;
-        }
-      }
-      state.known = 'STOPPED';
-    }
-  }
-
-  private async create(spec: ContainerSpec, state: ContainerState): Promise<void> {
-    const signal = this.shutdown.signal;
-    if (state.dockerName === undefined) {
-      state.hostPorts = [];
-      for (const p of spec.portMappings) {
-        state.hostPorts.push(p.hostPort !== 0 ? p.hostPort : await this.opts.ports.allocate(p.protocol));
-      }
-      state.dockerName = dockerContainerName(this.rec.spec, spec.name);
-      this.opts.store.saveTask(this.rec); // the name is saved before create: a crash is recovered by name
-    } else {
-      const existing = await this.opts.runtime.inspectContainer(state.dockerName, signal);
-      if (existing) {
-        applyInspect(state, existing);
-        return;
-      }
-    }
-    const req = buildCreateRequest({ task: this.rec.spec, spec, state, cluster: this.opts.config.cluster });
-    state.dockerId = await this.opts.runtime.createContainer(req, { timeoutMs: this.opts.config.containerCreateTimeoutMs, signal });
-    state.known = 'CREATED';
   }
 
   private releasePorts(): void {
@@ -300,7 +343,7 @@ export class TaskActor {
   private scheduleCleanup(delayOverride?: number): void {
     const s = this.rec.state;
     if (this.closed || this.cleanupTimer || s.known !== 'STOPPED' || s.sent !== 'STOPPED') return;
-    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? Date.now()) + this.opts.config.taskCleanupWaitMs - Date.now());
+    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? this.now()) + this.opts.config.taskCleanupWaitMs - this.now());
     this.cleanupTimer = setTimeout(() => {
       this.cleanupTimer = undefined;
       this.enqueue(() => this.cleanup());
@@ -312,8 +355,11 @@ export class TaskActor {
     try {
       for (const c of this.rec.state.containers) {
         const ref = c.dockerId ?? c.dockerName;
-        if (ref !== undefined) await this.opts.runtime.removeContainer(ref, this.shutdown.signal);
+        if (ref === undefined) continue;
+        await this.opts.runtime.removeContainer(ref, this.shutdown.signal);
+        if (c.dockerId !== undefined) this.images.release(c.dockerId);
       }
+      for (const v of taskScopedVolumeNames(this.rec)) await this.opts.runtime.removeVolume(v, this.shutdown.signal);
     } catch (err) {
       if (this.closed) return;
       this.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');
@@ -329,11 +375,14 @@ export class TaskActor {
   /** Agent shutdown: abort in-flight Docker calls, stop timers; containers keep running. Idempotent. */
   async close(): Promise<void> {
     if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.cleanupTimer = undefined;
+    this.wakeTimer = undefined;
     if (!this.closed) {
       this.closed = true;
       this.shutdown.abort(new Error('agent shutting down'));
     }
+    await Promise.allSettled([...this.busy.values()]);
     await this.chain;
   }
 }

@@ -11,9 +11,12 @@ import { PortAllocator } from '../network/port-allocator.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskStateChange } from '../reporter/state-change.js';
-import type { TaskSpec } from './model.js';
+import type { TaskRecord, TaskSpec } from './model.js';
 import { newTaskRecord } from './parse-task.js';
 import { TaskActor } from './task-actor.js';
+import { validateDependencies } from './dependencies.js';
+import { HostResourceManager, taskResources, type HostTotals } from './host-resources.js';
+import { ImageManager, type PullRetry } from './images.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 
 export interface TaskManagerOptions {
@@ -22,6 +25,10 @@ export interface TaskManagerOptions {
   config: AgentConfig;
   submit: (change: TaskStateChange) => void;
   log: Logger;
+  /** Registered totals for host resource accounting (§4.4); without them every task is admitted at once. */
+  hostTotals?: HostTotals;
+  /** Pull retry backoff (tests make it fast); ECS_* config otherwise. */
+  pullRetry?: PullRetry;
 }
 
 const EVENT_REOPEN_DELAY_MS = 1000;
@@ -29,8 +36,13 @@ const EVENT_REOPEN_DELAY_MS = 1000;
 export class TaskManager {
   private readonly actors = new Map<string, TaskActor>();
   private readonly ports: PortAllocator;
+  readonly images: ImageManager;
+  private readonly resources: HostResourceManager | undefined;
+  /** Tasks waiting for host resources, first come first served. */
+  private readonly waiting: string[] = [];
   private readonly shutdown = new AbortController();
   private eventLoop: Promise<void> | undefined;
+  private imageCleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
   // Beside the event stream: every task looks at its containers again (catches events the stream missed).
   private readonly relister: Relister;
@@ -42,6 +54,8 @@ export class TaskManager {
       reservedTcp: opts.config.reservedPorts,
       reservedUdp: opts.config.reservedPortsUdp,
     });
+    this.images = new ImageManager({ runtime: opts.runtime, config: opts.config, log: opts.log, ...(opts.pullRetry ? { retry: opts.pullRetry } : {}) });
+    this.resources = opts.hostTotals ? new HostResourceManager(opts.hostTotals) : undefined;
   }
 
   /** Opens the event stream, then restores saved tasks and resumes them. */
@@ -61,10 +75,22 @@ export class TaskManager {
           if (p.hostPort === 0 && port !== undefined && record.state.known !== 'STOPPED') this.ports.claim(port, p.protocol);
         });
       });
-      const actor = this.createActor(record);
+      // A task that had not begun waits in line again; one that had begun holds its resources.
+      const begun = record.state.known !== 'NONE' || record.state.containers.some((c) => c.known !== 'NONE');
+      const waits = !begun && record.state.desired !== 'STOPPED' && this.resources !== undefined;
+      if (begun && record.state.known !== 'STOPPED') this.resources?.hold(record.spec.arn, taskResources(record.spec));
+      const actor = this.createActor(record, !waits);
+      if (waits) this.waiting.push(record.spec.arn);
       actor.resume();
     }
+    this.admitWaiting();
     this.relister.start();
+    if (!this.opts.config.imageCleanupDisabled) {
+      this.imageCleanupTimer = setInterval(() => {
+        this.images.cleanupOnce(this.shutdown.signal).catch((err: unknown) => this.opts.log.warn({ err }, 'image cleanup failed'));
+      }, this.opts.config.imageCleanupIntervalMs);
+      this.imageCleanupTimer.unref();
+    }
   }
 
   tasks(): string[] {
@@ -80,8 +106,51 @@ export class TaskManager {
       return;
     }
     const record = newTaskRecord(spec, desiredRaw);
+    const badGraph = validateDependencies(spec);
+    const tooBig = this.resources?.neverFits(taskResources(spec));
+    if (badGraph !== undefined) this.refuse(record, `TaskDependencyError: ${badGraph}`);
+    else if (tooBig !== undefined && record.state.desired !== 'STOPPED') this.refuse(record, `ResourceInitializationError: task can never fit on this instance: ${tooBig}`);
     this.opts.store.saveTask(record);
-    this.createActor(record).start();
+    const waits = this.resources !== undefined && record.state.desired !== 'STOPPED';
+    const actor = this.createActor(record, !waits);
+    actor.start();
+    if (waits) {
+      this.waiting.push(spec.arn);
+      this.admitWaiting();
+    }
+  }
+
+  /** §4.2 step 5: a task the agent cannot run is STOPPED at once, with a task-level reason, without Docker. */
+  private refuse(record: TaskRecord, reason: string): void {
+    this.opts.log.warn({ taskArn: record.spec.arn, reason }, 'task refused');
+    record.state.desired = 'STOPPED';
+    record.state.reason = reason.slice(0, 1024);
+  }
+
+  /** FIFO: admits tasks from the head of the line while they fit; the head blocks everything behind it. */
+  private admitWaiting(): void {
+    const resources = this.resources;
+    if (!resources) return;
+    while (this.waiting.length > 0) {
+      const arn = this.waiting[0]!;
+      const actor = this.actors.get(arn);
+      if (!actor || actor.record.state.desired === 'STOPPED' || actor.record.state.known === 'STOPPED') {
+        this.waiting.shift();
+        continue;
+      }
+      const need = taskResources(actor.record.spec);
+      if (!resources.fits(need)) return;
+      this.waiting.shift();
+      resources.hold(arn, need);
+      actor.admit();
+    }
+  }
+
+  private onTaskStopped(arn: string): void {
+    const i = this.waiting.indexOf(arn);
+    if (i !== -1) this.waiting.splice(i, 1);
+    this.resources?.release(arn);
+    this.admitWaiting();
   }
 
   /** Raises a known task's desired status (TaskStopVerificationAck); unknown tasks are ignored. */
@@ -97,9 +166,12 @@ export class TaskManager {
     this.actors.get(change.taskArn)?.markSent(change);
   }
 
-  private createActor(record: ReturnType<typeof newTaskRecord>): TaskActor {
+  private createActor(record: TaskRecord, admitted = true): TaskActor {
     const actor = new TaskActor({
       record,
+      admitted,
+      images: this.images,
+      onStopped: (arn) => this.onTaskStopped(arn),
       runtime: this.opts.runtime,
       store: this.opts.store,
       ports: this.ports,
@@ -148,6 +220,7 @@ export class TaskManager {
     if (this.closed) return;
     this.closed = true;
     this.relister.close();
+    if (this.imageCleanupTimer) clearInterval(this.imageCleanupTimer);
     this.shutdown.abort(new Error('engine closed'));
     await Promise.allSettled([...this.actors.values()].map((a) => a.close()));
     await this.eventLoop?.catch(() => undefined);

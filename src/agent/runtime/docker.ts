@@ -11,12 +11,18 @@ import type {
   ContainerRuntime,
   ContainerSummary,
   CreateContainerRequest,
+  ImageInspect,
   NetworkBinding,
+  RegistryAuth,
   RuntimeVersion,
+  VolumeRequest,
 } from './runtime.js';
 
+// The official agent's fixed Docker call timeouts (dockerapi/docker_client.go); the others come from config.
 const INSPECT_TIMEOUT_MS = 30_000;
 const REMOVE_TIMEOUT_MS = 5 * 60_000;
+const REMOVE_IMAGE_TIMEOUT_MS = 3 * 60_000;
+const VOLUME_TIMEOUT_MS = 5 * 60_000;
 const STOP_SLACK_MS = 2 * 60_000;
 
 /** dockerode accepts `abortSignal` on these calls at runtime, but its typings miss it for some of them. */
@@ -154,14 +160,85 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
-  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
+  inspectImage(image: string, signal: AbortSignal): Promise<ImageInspect | undefined> {
+    return this.call('inspect image', 'CannotPullContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const info = await inspectImage(this.docker, image, s);
+        return { id: info.Id, repoDigests: info.RepoDigests ?? [], created: dockerTime(info.Created) };
+      } catch (err) {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Pull bounded by the overall timeout and by inactivity: no progress line for `inactivityMs` aborts it
+   * (ECS_IMAGE_PULL_INACTIVITY_TIMEOUT).
+   */
+  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal; auth?: RegistryAuth | undefined; inactivityMs?: number }): Promise<void> {
     return this.call('PULLED', 'CannotPullContainerError', opts.timeoutMs, opts.signal, async (s) => {
-      const stream = await this.docker.pull(image, { abortSignal: s });
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
-      });
+      const idle = new AbortController();
+      const signal = AbortSignal.any([s, idle.signal]);
+      let timer: NodeJS.Timeout | undefined;
+      const touch = (): void => {
+        if (opts.inactivityMs === undefined) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(new BerthError('CannotPullContainerError', `inactivity time exceeded timeout while pulling ${image}`)), opts.inactivityMs);
+      };
+      try {
+        touch();
+        const stream = await this.docker.pull(image, { abortSignal: signal, ...(opts.auth ? { authconfig: opts.auth } : {}) });
+        await new Promise<void>((resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('pull aborted')), { once: true });
+          this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), touch);
+        });
+      } finally {
+        clearTimeout(timer);
+      }
       // followProgress reports in-band errors only when they are the last line; make sure the image is there.
       await inspectImage(this.docker, image, s);
+    });
+  }
+
+  removeImage(image: string, signal: AbortSignal): Promise<void> {
+    return this.call('image removed', 'CannotRemoveImageError', REMOVE_IMAGE_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const img = this.docker.getImage(image);
+        await withSignal<unknown>(img.remove, img)({ abortSignal: s });
+      } catch (err) {
+        if (statusCode(err) !== 404) throw err;
+      }
+    });
+  }
+
+  createVolume(req: VolumeRequest, signal: AbortSignal): Promise<void> {
+    return this.call('volume created', 'ResourceInitializationError', VOLUME_TIMEOUT_MS, signal, async (s) => {
+      await this.docker.createVolume({ Name: req.name, Driver: req.driver, DriverOpts: req.driverOpts, Labels: req.labels, abortSignal: s } as Docker.VolumeCreateOptions);
+    });
+  }
+
+  volumeExists(name: string, signal: AbortSignal): Promise<boolean> {
+    return this.call('volume inspected', 'ResourceInitializationError', VOLUME_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const v = this.docker.getVolume(name);
+        await withSignal<unknown>(v.inspect, v)({ abortSignal: s });
+        return true;
+      } catch (err) {
+        if (statusCode(err) === 404) return false;
+        throw err;
+      }
+    });
+  }
+
+  removeVolume(name: string, signal: AbortSignal): Promise<void> {
+    return this.call('volume removed', 'ResourceInitializationError', VOLUME_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const v = this.docker.getVolume(name);
+        await withSignal<unknown>(v.remove, v)({ abortSignal: s });
+      } catch (err) {
+        if (statusCode(err) !== 404) throw err;
+      }
     });
   }
 

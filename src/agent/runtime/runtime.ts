@@ -68,6 +68,30 @@ export interface ContainerInspect {
   networks?: ContainerNetwork[];
 }
 
+export interface ImageInspect {
+  id: string;
+  /** `repo@sha256:...` entries; empty for images that were never pulled from a registry. */
+  repoDigests: string[];
+  /** Epoch ms. */
+  created: number | undefined;
+}
+
+/** Docker's registry auth object (X-Registry-Auth): username/password or an identity token. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  email?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+}
+
+export interface VolumeRequest {
+  name: string;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+}
+
 export interface ContainerNetwork {
   name: string;
   ipv4: string | undefined;
@@ -87,7 +111,17 @@ export interface ContainerEvent {
 export interface ContainerRuntime {
   version(signal: AbortSignal): Promise<RuntimeVersion>;
   imageExists(image: string, signal: AbortSignal): Promise<boolean>;
-  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void>;
+  /** undefined when the image is not present. */
+  inspectImage(image: string, signal: AbortSignal): Promise<ImageInspect | undefined>;
+  /** `inactivityMs`: fail when no progress arrives for that long (ECS_IMAGE_PULL_INACTIVITY_TIMEOUT). */
+  pullImage(image: string, opts: { timeoutMs: number; signal: AbortSignal; auth?: RegistryAuth | undefined; inactivityMs?: number }): Promise<void>;
+  /** Removing an image that is gone is not an error; one still used by a container fails. */
+  removeImage(image: string, signal: AbortSignal): Promise<void>;
+  /** Creates the volume when it does not exist (Docker's create is idempotent for the same name and driver). */
+  createVolume(req: VolumeRequest, signal: AbortSignal): Promise<void>;
+  volumeExists(name: string, signal: AbortSignal): Promise<boolean>;
+  /** Removing a volume that is gone is not an error. */
+  removeVolume(name: string, signal: AbortSignal): Promise<void>;
   createContainer(req: CreateContainerRequest, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string>;
   startContainer(id: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void>;
   /** Docker's stop: signal, then SIGKILL after `graceSeconds`. Stopping a stopped container is not an error. */

@@ -1,0 +1,183 @@
+/**
+ * Images (§5.4 PULLED, §5.8): ECS_IMAGE_PULL_BEHAVIOR, pull retries, registry auth, and cleanup of images the
+ * agent pulled once no container uses them.
+ *
+ *   default        pull; when it fails and the image is cached, use the cached one
+ *   always         pull; a failure fails the container
+ *   once           pull the first time; later only when the image has gone
+ *   prefer-cached  pull only when the image is not present
+ *
+ * A failed pull is retried (5 tries, backoff 1.1s..5s x2 j0.2), except under `default` with the image cached:
+ * berth then falls back at once instead of retrying first (the official agent retries, then falls back).
+ * Concurrent pulls of the same image share one Docker pull; pulls of different images run in parallel.
+ */
+import { BerthError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import { Backoff, sleep } from '../../shared/time.js';
+import type { AgentConfig } from '../config.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import { authForImage } from './registry-auth.js';
+
+export interface EnsureResult {
+  /** Set only when a pull really happened (epoch ms). */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  /** sha256:... from the image's RepoDigests, when it has one. */
+  digest?: string;
+  /** Set when the image cannot be used: the container's stop reason. */
+  error?: unknown;
+}
+
+export interface PullRetry {
+  tries: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface ImageManagerOptions {
+  runtime: ContainerRuntime;
+  config: AgentConfig;
+  log: Logger;
+  retry?: PullRetry;
+  now?: () => number;
+}
+
+interface TrackedImage {
+  pulledAt: number;
+  lastUsedAt: number;
+  /** Docker IDs of containers created from it that have not been removed. */
+  containers: Set<string>;
+}
+
+const DEFAULT_RETRY: PullRetry = { tries: 5, minMs: 1100, maxMs: 5000 };
+
+export class ImageManager {
+  private readonly pulledOnce = new Set<string>();
+  private readonly tracked = new Map<string, TrackedImage>();
+  private readonly inflight = new Map<string, Promise<EnsureResult>>();
+  private deleting: Promise<void> | undefined;
+  private readonly now: () => number;
+  private readonly retry: PullRetry;
+
+  constructor(private readonly opts: ImageManagerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.retry = opts.retry ?? opts.config.imagePullRetry ?? DEFAULT_RETRY;
+  }
+
+  /** Makes `image` usable according to the pull behaviour. Never throws for pull failures: see `error`. */
+  ensure(image: string, signal: AbortSignal): Promise<EnsureResult> {
+    let p = this.inflight.get(image);
+    if (!p) {
+      p = this.ensureNow(image, signal).finally(() => this.inflight.delete(image));
+      this.inflight.set(image, p);
+    }
+    return p;
+  }
+
+  private async ensureNow(image: string, signal: AbortSignal): Promise<EnsureResult> {
+    const behavior = this.opts.config.imagePullBehavior;
+    const cached = await this.opts.runtime.inspectImage(image, signal);
+    const digestOf = (repoDigests: string[]): string | undefined => repoDigests[0]?.split('@')[1];
+    if (cached && (behavior === 'prefer-cached' || (behavior === 'once' && this.pulledOnce.has(image)))) {
+      return { digest: digestOf(cached.repoDigests) };
+    }
+    await this.deleting;
+    const pullStartedAt = this.now();
+    const tries = behavior === 'default' && cached ? 1 : this.retry.tries;
+    const error = await this.pullWithRetries(image, tries, signal);
+    const pullStoppedAt = this.now();
+    if (error !== undefined) {
+      if (behavior === 'default' && cached) {
+        this.opts.log.info({ image, err: error }, 'pull failed; using the cached image');
+        return { pullStartedAt, pullStoppedAt, digest: digestOf(cached.repoDigests) };
+      }
+      return { pullStartedAt, pullStoppedAt, error };
+    }
+    this.pulledOnce.add(image);
+    const t = this.tracked.get(image);
+    if (t) t.pulledAt = pullStoppedAt;
+    else this.tracked.set(image, { pulledAt: pullStoppedAt, lastUsedAt: pullStoppedAt, containers: new Set() });
+    const after = await this.opts.runtime.inspectImage(image, signal).catch(() => undefined);
+    return { pullStartedAt, pullStoppedAt, digest: digestOf(after?.repoDigests ?? []) };
+  }
+
+  private async pullWithRetries(image: string, tries: number, signal: AbortSignal): Promise<unknown> {
+    const backoff = new Backoff({ minMs: this.retry.minMs, maxMs: this.retry.maxMs, multiplier: 2, jitter: 0.2 });
+    const auth = authForImage(image, this.opts.config);
+    let last: unknown;
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      try {
+        this.opts.log.info({ image, attempt }, 'pulling image');
+        await this.opts.runtime.pullImage(image, {
+          timeoutMs: this.opts.config.imagePullTimeoutMs,
+          signal,
+          auth,
+          inactivityMs: this.opts.config.imagePullInactivityTimeoutMs,
+        });
+        return undefined;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        last = err;
+        this.opts.log.warn({ image, attempt, err }, 'image pull failed');
+        if (attempt < tries) await sleep(backoff.next(), signal);
+      }
+    }
+    return last ?? new BerthError('CannotPullContainerError', `could not pull ${image}`);
+  }
+
+  /** A container was created from `image`: the image is in use until `release(containerId)`. */
+  use(image: string, containerId: string): void {
+    const t = this.tracked.get(image);
+    if (t) {
+      t.containers.add(containerId);
+      t.lastUsedAt = this.now();
+    } else {
+      // Not pulled by this agent (cached, or from before a restart): tracked for references only, never deleted
+      // until a pull records it.
+      this.tracked.set(image, { pulledAt: Number.POSITIVE_INFINITY, lastUsedAt: this.now(), containers: new Set([containerId]) });
+    }
+  }
+
+  release(containerId: string): void {
+    for (const t of this.tracked.values()) {
+      if (t.containers.delete(containerId)) t.lastUsedAt = this.now();
+    }
+  }
+
+  /**
+   * One cleanup cycle (§5.8): deletes up to ECS_NUM_IMAGES_DELETE_PER_CYCLE least-recently-used images that this
+   * agent pulled, that no container uses, and that were pulled at least ECS_IMAGE_MINIMUM_CLEANUP_AGE ago.
+   * Pulls and deletions exclude each other. Returns the images removed.
+   */
+  async cleanupOnce(signal: AbortSignal): Promise<string[]> {
+    if (this.inflight.size > 0) return [];
+    const cfg = this.opts.config;
+    const now = this.now();
+    const candidates = [...this.tracked]
+      .filter(([, t]) => t.containers.size === 0 && now - t.pulledAt >= cfg.imageMinimumCleanupAgeMs)
+      .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt)
+      .slice(0, cfg.numImagesDeletePerCycle)
+      .map(([image]) => image);
+    const removed: string[] = [];
+    let done!: () => void;
+    this.deleting = new Promise((resolve) => (done = resolve));
+    try {
+      for (const image of candidates) {
+        try {
+          await this.opts.runtime.removeImage(image, signal);
+          this.tracked.delete(image);
+          this.pulledOnce.delete(image);
+          removed.push(image);
+        } catch (err) {
+          if (signal.aborted) throw err;
+          this.opts.log.warn({ image, err }, 'image cleanup could not remove an image');
+        }
+      }
+    } finally {
+      done();
+      this.deleting = undefined;
+    }
+    if (removed.length > 0) this.opts.log.info({ removed }, 'removed unused images');
+    return removed;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The Docker side of each transition (§5.4 "Transition actions"). Each function does its I/O off the task's
+ * queue and returns an `Apply`: the state change to fold in, which the actor runs on the queue. They never
+ * throw for Docker failures (the failure becomes the container's reason); only an aborted signal (agent
+ * shutdown) escapes.
+ */
+import { readFile } from 'node:fs/promises';
+import { BerthError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import { sleep } from '../../shared/time.js';
+import type { AgentConfig } from '../config.js';
+import type { PortAllocator } from '../network/port-allocator.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import { buildCreateRequest, dockerContainerName } from './create-request.js';
+import type { ImageManager } from './images.js';
+import type { ContainerSpec, ContainerState, TaskRecord } from './model.js';
+import { applyInspect, markVanished, recordReason } from './observe.js';
+import { provisionVolumes } from './volumes.js';
+
+export type Apply = () => void;
+
+export interface TransitionContext {
+  rec: TaskRecord;
+  runtime: ContainerRuntime;
+  images: ImageManager;
+  ports: PortAllocator;
+  config: AgentConfig;
+  signal: AbortSignal;
+  log: Logger;
+  /** Runs `fn` on the task's queue (the single writer) and waits for it. */
+  onChain: (fn: () => Promise<void> | void) => Promise<void>;
+  /** Persists the record (on the queue). */
+  save: () => void;
+}
+
+const STOP_RETRY_MS = 1000;
+
+function failed(state: ContainerState, err: unknown): Apply {
+  return () => {
+    recordReason(state, err);
+    state.known = 'STOPPED';
+  };
+}
+
+function observed(state: ContainerState, spec: ContainerSpec, info: Awaited<ReturnType<ContainerRuntime['inspectContainer']>>): Apply {
+  return () => {
+    if (info) applyInspect(state, info, { trackHealth: spec.healthCheckType === 'docker' });
+    else markVanished(state);
+  };
+}
+
+export async function pull(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
+  const r = await ctx.images.ensure(spec.image, ctx.signal);
+  return () => {
+    // Pull timestamps are reported only when a pull really happened (as the transcripts show).
+    if (r.pullStartedAt !== undefined) ctx.rec.state.pullStartedAt ??= r.pullStartedAt;
+    if (r.pullStoppedAt !== undefined) ctx.rec.state.pullStoppedAt = Math.max(ctx.rec.state.pullStoppedAt ?? 0, r.pullStoppedAt);
+    if (r.error !== undefined) return failed(state, r.error)();
+    state.imageDigest = r.digest;
+    if (state.known === 'NONE') state.known = 'PULLED';
+  };
+}
+
+/** KEY=VALUE lines; blank lines and # comments are skipped (the official env file format). */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+async function fileEnvironment(spec: ContainerSpec): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const file of spec.environmentFiles ?? []) {
+    try {
+      Object.assign(env, parseEnvFile(await readFile(file, 'utf8')));
+    } catch (err) {
+      throw new BerthError('ResourceInitializationError', `failed to read environment file ${file}: ${(err as Error).message}`);
+    }
+  }
+  return env;
+}
+
+export async function create(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
+  try {
+    if (state.dockerName === undefined) {
+      // The name and host ports are saved before `docker create`: a crash in between is recovered by name.
+      await ctx.onChain(async () => {
+        const hostPorts: number[] = [];
+        for (const p of spec.portMappings) hostPorts.push(p.hostPort !== 0 ? p.hostPort : await ctx.ports.allocate(p.protocol));
+        state.hostPorts = hostPorts;
+        state.dockerName = dockerContainerName(ctx.rec.spec, spec.name);
+        ctx.save();
+      });
+    } else {
+      const existing = await ctx.runtime.inspectContainer(state.dockerName, ctx.signal);
+      if (existing) return observed(state, spec, existing);
+    }
+    const req = buildCreateRequest({
+      task: ctx.rec.spec,
+      spec,
+      state,
+      cluster: ctx.config.cluster,
+      dockerNameOf: (name) => ctx.rec.state.containers.find((c) => c.name === name)?.dockerName,
+      volumes: ctx.rec.state.volumes ?? {},
+      fileEnvironment: await fileEnvironment(spec),
+      disablePrivileged: ctx.config.disablePrivileged,
+      metadataBaseUrl: ctx.config.metadataBaseUrl,
+    });
+    const id = await ctx.runtime.createContainer(req, { timeoutMs: ctx.config.containerCreateTimeoutMs, signal: ctx.signal });
+    ctx.images.use(spec.image, id);
+    return () => {
+      state.dockerId = id;
+      if (state.known === 'PULLED') state.known = 'CREATED';
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err, container: spec.name }, 'container create failed');
+    return failed(state, err);
+  }
+}
+
+export async function start(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
+  const id = state.dockerId!;
+  try {
+    await ctx.runtime.startContainer(id, { timeoutMs: ctx.config.containerStartTimeoutMs, signal: ctx.signal });
+    return observed(state, spec, await ctx.runtime.inspectContainer(id, ctx.signal));
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err, container: spec.name }, 'container start failed');
+    const info = await ctx.runtime.inspectContainer(id, ctx.signal).catch(() => undefined);
+    if (info?.running) return observed(state, spec, info);
+    return failed(state, err);
+  }
+}
+
+/** docker stop with the container's stopTimeout (or ECS_CONTAINER_STOP_TIMEOUT): STOPSIGNAL, then SIGKILL. */
+export async function stop(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
+  const id = state.dockerId!;
+  const grace = spec.stopTimeoutSec ?? Math.ceil(ctx.config.containerStopTimeoutMs / 1000);
+  try {
+    await ctx.runtime.stopContainer(id, { graceSeconds: grace, signal: ctx.signal });
+    const info = await ctx.runtime.inspectContainer(id, ctx.signal);
+    if (info?.running) await sleep(STOP_RETRY_MS, ctx.signal); // restarted under us; the plan stops it again
+    return observed(state, spec, info);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err, container: spec.name }, 'container stop failed; retrying');
+    await sleep(STOP_RETRY_MS, ctx.signal); // docker stop is retriable: the plan asks again
+    return () => undefined;
+  }
+}
+
+/** Task-scoped and shared Docker volumes; a failure stops the task with the resource's reason (§5.3). */
+export async function provision(ctx: TransitionContext): Promise<Apply> {
+  try {
+    const names = await provisionVolumes({ rec: ctx.rec, runtime: ctx.runtime, signal: ctx.signal, onChain: ctx.onChain, save: ctx.save });
+    return () => {
+      ctx.rec.state.volumes = { ...ctx.rec.state.volumes, ...names };
+      ctx.rec.state.volumesReady = true;
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err }, 'task volumes could not be created');
+    const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
+    return () => {
+      ctx.rec.state.desired = 'STOPPED';
+      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
+    };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Task volumes (§3.5, §5.8):
+ *
+ *   host, sourcePath set          bind mount of the host path; nothing to create
+ *   host, empty sourcePath        task-scoped `local` Docker volume ecs-<family>-<rev>-<volname>-<randhex>
+ *   docker, scope task            task-scoped Docker volume (same name scheme, the configured driver)
+ *   docker, scope shared          a volume named like the task volume, shared by tasks and never removed by the
+ *                                 agent; created only with autoprovision, otherwise it must already exist
+ *
+ * Task-scoped volumes exist before any container of the task is pulled and are removed at task cleanup.
+ */
+import { randomBytes } from 'node:crypto';
+import { BerthError } from '../../shared/errors.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+
+export function taskVolumeName(task: TaskSpec, volumeName: string, random: Buffer = randomBytes(10)): string {
+  return `ecs-${task.family}-${task.version}-${volumeName.replace(/[^A-Za-z0-9_.-]/g, '')}-${random.toString('hex')}`;
+}
+
+export function isTaskScoped(v: VolumeSpec): boolean {
+  return (v.type === 'host' && v.sourcePath === '') || (v.type === 'docker' && v.scope === 'task');
+}
+
+export interface ProvisionInput {
+  rec: TaskRecord;
+  runtime: ContainerRuntime;
+  signal: AbortSignal;
+  onChain: (fn: () => Promise<void> | void) => Promise<void>;
+  save: () => void;
+}
+
+/** Creates what the task's volumes need; returns volume name -> Docker volume name. */
+export async function provisionVolumes({ rec, runtime, signal, onChain, save }: ProvisionInput): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const volumes = (rec.spec.volumes ?? []).filter((v) => v.type === 'docker' || v.sourcePath === '');
+  // Names are saved before the volumes are created, so a restart reuses them instead of leaking volumes.
+  await onChain(() => {
+    const names = { ...rec.state.volumes };
+    for (const v of volumes) names[v.name] ??= isTaskScoped(v) ? taskVolumeName(rec.spec, v.name) : v.name;
+    rec.state.volumes = names;
+    save();
+  });
+  for (const v of volumes) {
+    const name = rec.state.volumes?.[v.name] ?? v.name;
+    const req = { name, driver: v.type === 'host' ? 'local' : v.driver, driverOpts: v.driverOpts, labels: v.labels };
+    if (isTaskScoped(v)) {
+      await runtime.createVolume(req, signal);
+    } else if (!(await runtime.volumeExists(name, signal))) {
+      if (!v.autoprovision) {
+        throw new BerthError('ResourceInitializationError', `shared volume ${name} does not exist and autoprovision is false`);
+      }
+      await runtime.createVolume(req, signal);
+    }
+    out[v.name] = name;
+  }
+  return out;
+}
+
+/** Task-scoped volumes to remove at cleanup. */
+export function taskScopedVolumeNames(rec: TaskRecord): string[] {
+  return (rec.spec.volumes ?? []).filter(isTaskScoped).flatMap((v) => {
+    const n = rec.state.volumes?.[v.name];
+    return n === undefined ? [] : [n];
+  });
+}
