@@ -126,6 +126,11 @@ export interface AgentConfig {
   readonly imageCleanupIntervalMs: number;
   readonly imageMinimumCleanupAgeMs: number;
   readonly numImagesDeletePerCycle: number;
+  /**
+   * Base URL of the metadata server as task containers see it (§8.3). loadConfig gives the official
+   * http://169.254.170.2; the agent replaces it once the server listens (see http/endpoints.ts).
+   */
+  readonly metadataBaseUrl: string;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -313,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     imageCleanupIntervalMs: src.duration('ECS_IMAGE_CLEANUP_INTERVAL', 30 * MIN, { min: 10 * MIN, belowMin: 'default' }),
     imageMinimumCleanupAgeMs: src.duration('ECS_IMAGE_MINIMUM_CLEANUP_AGE', HOUR),
     numImagesDeletePerCycle: deletePerCycle,
+    metadataBaseUrl: 'http://169.254.170.2',
   };
   return Object.freeze(config);
 }

@@ -41,6 +41,8 @@ export interface AgentEnv {
   /** Disjoint ranges keep concurrently running test files from racing for the same dynamic port. */
   portRange: string;
   extra?: Record<string, string>;
+  /** Where the agent logs (default: silent unless BERTH_TEST_LOG). */
+  log?: Logger;
 }
 
 export async function agentFor(env: AgentEnv): Promise<Agent> {
@@ -63,7 +65,7 @@ export async function agentFor(env: AgentEnv): Promise<Agent> {
     },
     { configFile: '/nonexistent/berth-test-ecs.config' },
   );
-  return startAgent({ config, log: testLogger() });
+  return startAgent({ config, log: env.log ?? testLogger() });
 }
 
 /** Polls `probe` until it returns a value, or throws after `timeoutMs`. */

@@ -50,6 +50,9 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration }:
     const min = LOGGING_DRIVER_MIN_API[d];
     if (min !== undefined && has(min)) names.push(`${C}logging-driver.${d}`);
   }
+  // Task role credentials are served by the metadata server (http/); host mode needs its own switch (§9).
+  if (config.taskIamRole) names.push(`${C}task-iam-role`);
+  if (config.taskIamRoleNetworkHost) names.push(`${C}task-iam-role-network-host`);
   if (has('1.24')) names.push(`${E}container-health-check`);
   names.push(`${E}docker-plugin.local`);
   if (config.external) names.push(`${E}external`);

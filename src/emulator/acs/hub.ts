@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { Logger } from '../../shared/log.js';
+import type { AcsTask } from '../../shared/protocol/acs.js';
 import type { Arns } from '../arns.js';
 import type { TaskDelivery } from '../context.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../store/records.js';
@@ -8,6 +9,8 @@ import type { EmulatorStore } from '../store/store.js';
 import { acsTaskFor, payloadMessage } from './payload.js';
 import { AcsSession } from './session.js';
 import { answerStopVerification, buildTaskManifest } from './manifest.js';
+import { CredentialsIssuer } from '../credentials/issuer.js';
+import { withRoleCredentials } from '../credentials/attach.js';
 
 export interface AcsHubOptions {
   store: EmulatorStore;
@@ -19,6 +22,10 @@ export interface AcsHubOptions {
   manifestIntervalMs?: number;
   /** Unacked heartbeats in a row before agentConnected turns false (default 2). */
   missedHeartbeatLimit?: number;
+  /** Task IAM role credentials: key lifetime and refresh period (tests shorten the refresh). */
+  credentials?: { ttlMs?: number; refreshMs?: number };
+  /** An agent connected or disconnected (the service controller places on connected instances only). */
+  onSessionChange?: () => void;
 }
 
 /**
@@ -33,8 +40,25 @@ export class AcsHub implements TaskDelivery {
   private readonly sessions = new Map<string, AcsSession>();
   private readonly queued = new Map<string, Set<string>>();
   private flushScheduled = false;
+  private readonly issuer: CredentialsIssuer;
 
-  constructor(private readonly opts: AcsHubOptions) {}
+  constructor(private readonly opts: AcsHubOptions) {
+    this.issuer = new CredentialsIssuer({
+      ...opts.credentials,
+      now: opts.now,
+      log: opts.log,
+      isLive: (taskArn) => {
+        const t = opts.store.getTask(taskArn);
+        return t !== undefined && t.lastStatus !== 'STOPPED' && t.desiredStatus !== 'STOPPED';
+      },
+      send: (instanceArn, message) => {
+        const s = this.sessions.get(instanceArn);
+        if (!s?.isOpen) return false;
+        s.send('IAMRoleCredentialsMessage', message);
+        return true;
+      },
+    });
+  }
 
   /** agentConnected: a session is open and the agent acks heartbeats (false after missed acks, true on reconnect). */
   isConnected(instanceArn: string): boolean {
@@ -53,7 +77,11 @@ export class AcsHub implements TaskDelivery {
     setImmediate(() => this.flush());
   }
 
-  attach(ws: WebSocket, instance: ContainerInstanceRecord): void {
+  /**
+   * `sendCredentials` is the agent's query flag (true on its first connection after a start, when it has no
+   * credentials in memory): payloads re-sent on this connection then carry every task's credentials again.
+   */
+  attach(ws: WebSocket, instance: ContainerInstanceRecord, opts: { sendCredentials?: boolean } = {}): void {
     const log = this.opts.log.child({ containerInstanceArn: instance.arn });
     this.sessions.get(instance.arn)?.close(1000, 'replaced by a new connection');
     const session = new AcsSession({
@@ -69,12 +97,14 @@ export class AcsHub implements TaskDelivery {
         log.info({ messageId: msg.messageId, stop: ack.stopTasks?.length ?? 0 }, 'answering stop verification');
         this.sessions.get(instance.arn)?.send('TaskStopVerificationAck', ack);
       },
+      onCredentialsAck: (ack) => this.issuer.onAck(ack),
       onAck: (messageId) => {
         if (this.opts.store.ackMessage(messageId)) log.debug({ messageId }, 'payload acked');
       },
       onClose: (s) => {
         if (this.sessions.get(s.instanceArn) === s) this.sessions.delete(s.instanceArn);
         log.info('acs session closed');
+        this.opts.onSessionChange?.();
       },
     });
     this.sessions.set(instance.arn, session);
@@ -83,10 +113,12 @@ export class AcsHub implements TaskDelivery {
       this.opts.store.dropPendingMessages(instance.arn);
       return this.opts.store.listTasksOnInstance(instance.arn).filter((t) => t.lastStatus !== 'STOPPED');
     });
-    this.sendTasks(session, live.map((t) => t.arn));
+    this.sendTasks(session, live.map((t) => t.arn), opts.sendCredentials ?? true);
+    this.issuer.resendUnacked(instance.arn);
   }
 
   close(): void {
+    this.issuer.close();
     for (const s of this.sessions.values()) s.close(1001, 'emulator shutting down');
     this.sessions.clear();
   }
@@ -97,20 +129,25 @@ export class AcsHub implements TaskDelivery {
     this.queued.clear();
     for (const [instanceArn, taskArns] of queued) {
       const session = this.sessions.get(instanceArn);
-      if (session?.isOpen) this.sendTasks(session, [...taskArns]);
+      if (session?.isOpen) this.sendTasks(session, [...taskArns], true);
     }
   }
 
-  private sendTasks(session: AcsSession, taskArns: readonly string[]): void {
+  private sendTasks(session: AcsSession, taskArns: readonly string[], withCredentials: boolean): void {
     const { store, arns, now, log } = this.opts;
     const frame = store.transaction(() => {
       const tasks = taskArns
         .map((a) => store.getTask(a))
         .filter((t): t is TaskRecord => t !== undefined && t.lastStatus !== 'STOPPED');
       if (tasks.length === 0) return undefined;
+      const withCreds: AcsTask[] = [];
       const acsTasks = tasks.flatMap((t) => {
         const td = store.getTaskDefinition(...familyRevision(t.taskDefinitionArn));
-        return td ? [acsTaskFor(t, td, arns.accountId)] : [];
+        if (!td) return [];
+        const acsTask = acsTaskFor(t, td, arns.accountId);
+        const who = { taskArn: t.arn, taskClusterArn: arns.cluster(t.cluster), instanceArn: session.instanceArn };
+        withCreds.push(withCredentials ? withRoleCredentials(acsTask, td.body, who, this.issuer) : acsTask);
+        return [acsTask];
       });
       const instance = store.getInstance(session.instanceArn);
       if (!instance || acsTasks.length === 0) return undefined;
@@ -124,13 +161,14 @@ export class AcsHub implements TaskDelivery {
         generatedAtMs: now(),
         tasks: acsTasks,
       });
+      // The stored copy has no credentials: they live in memory only and go on the wire alone.
       const body = JSON.stringify({ type: 'PayloadMessage', message });
       store.putPendingMessage({ messageId, instanceArn: instance.arn, seqNum, body });
       for (const t of tasks) {
         if (t.lastStatus === 'PROVISIONING') store.putTask({ ...t, lastStatus: 'PENDING', version: t.version + 1 });
       }
       log.debug({ messageId, seqNum, tasks: acsTasks.length }, 'sending payload');
-      return body;
+      return JSON.stringify({ type: 'PayloadMessage', message: { ...message, tasks: withCreds } });
     });
     if (frame) session.sendRaw(frame);
   }

@@ -10,6 +10,8 @@ export interface AcsSessionOptions {
   log: Logger;
   /** The agent acknowledged a message it received from us. */
   onAck(messageId: string): void;
+  /** IAMRoleCredentialsAckRequest: the agent stored a set of task role credentials. */
+  onCredentialsAck?(ack: { messageId?: string; credentialsId?: string }): void;
   onClose(session: AcsSession): void;
   /** After this many heartbeats in a row go unacked, the agent counts as disconnected (default 2). */
   missedHeartbeatLimit?: number;
@@ -100,6 +102,9 @@ export class AcsSession {
         return;
       case 'TaskStopVerificationMessage':
         this.opts.onStopVerification?.(env.message);
+        return;
+      case 'IAMRoleCredentialsAckRequest':
+        this.opts.onCredentialsAck?.({ messageId: env.message.messageId, credentialsId: env.message.credentialsId });
         return;
       case 'NackRequest':
         this.log.warn({ messageId: env.message.messageId, reason: env.message.reason }, 'agent nacked a message');

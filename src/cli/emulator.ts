@@ -1,0 +1,30 @@
+/** `berth emulator`: the local ECS control plane in the foreground. */
+import { COMMON_OPTIONS, parseCommandArgs, parsePort } from './args.js';
+import { EXIT, type CliIo } from './io.js';
+import { cliLogger } from './logging.js';
+import { sdNotify } from './notify.js';
+import { shutdownSignal } from './signals.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  port: { type: 'string', default: '8800' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'data-dir': { type: 'string', default: '.berth/emulator' },
+  region: { type: 'string', default: 'us-east-1' },
+} as const;
+
+export async function emulatorCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommandArgs('emulator', args, OPTIONS);
+  const port = parsePort('emulator', flags.port);
+  const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
+  const { startEmulator } = await import('../emulator/index.js');
+  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log });
+  // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.
+  const stopped = shutdownSignal();
+  io.stdout.write(`berth emulator listening on ${emulator.url}\n`);
+  await sdNotify({ ready: true, status: `listening on ${emulator.url}` }, io.env, log);
+  await stopped;
+  await sdNotify({ stopping: true }, io.env, log);
+  await emulator.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,95 @@
+/**
+ * Every help text. The agent's variable list is generated from src/agent/config-vars.ts, the registry that
+ * test/cli/config-vars.test.ts keeps in step with what loadConfig reads.
+ */
+import { formatConfigVariables } from '../agent/config-vars.js';
+
+const COMMON_FLAGS = `Logging (every command):
+  --log-level LEVEL   trace, debug, info, warn, error, silent (agent default: ECS_LOGLEVEL, else info)
+  --pretty            human-readable logs (the default when stderr is a terminal)
+  --json              JSON logs even on a terminal (the default otherwise: one pino object per line on stderr)
+  -h, --help          this help`;
+
+const EXIT_CODES = `Exit codes: 0 clean, 1 transient failure (restart me), 2 bad command line,
+            5 terminal failure (bad configuration, cluster or attribute mismatch: do not restart).`;
+
+export const MAIN_HELP = `berth — an Amazon ECS container agent and a local ECS control plane
+
+Usage:
+  berth agent [flags]       run the container agent (configured like the official agent: ECS_* variables
+                            and /etc/ecs/ecs.config)
+  berth emulator [flags]    run the local ECS control plane (ECS JSON 1.1 API, ACS and TCS websockets)
+  berth up [flags]          run the emulator and an agent for this host together (what 'npm start' runs)
+  berth version             print the version
+  berth <command> --help    flags and variables of one command
+
+${EXIT_CODES}
+`;
+
+export function agentHelp(): string {
+  return `Usage: berth agent [flags]
+
+Registers this host as an ECS container instance, keeps the ACS connection to the control plane and runs the
+tasks it is sent with Docker. SIGTERM/SIGINT stop the agent and leave task containers running.
+
+Flags:
+  --healthcheck       ask the running agent whether it is healthy (GET /v1/metadata on the introspection
+                      port, like the official -healthcheck); exit 0 when healthy, 1 when not
+  --config FILE       the KEY=VALUE file read before the environment (default: BERTH_CONFIG_FILE,
+                      else /etc/ecs/ecs.config)
+  --print-config      print the effective configuration as JSON (credentials redacted) and exit
+  --version           print the version and exit
+The official agent's spellings -healthcheck, -version and -loglevel LEVEL work too.
+
+${COMMON_FLAGS}
+
+Configuration: built-in defaults < the config file < the process environment. Variables:
+${formatConfigVariables()}
+
+Under systemd (Type=notify) the agent reports READY=1 once it is registered and connected to ACS.
+
+${EXIT_CODES}
+`;
+}
+
+export const EMULATOR_HELP = `Usage: berth emulator [flags]
+
+A local ECS control plane: the ECS JSON 1.1 API on POST /, the ACS and TCS websockets on the same port, and an
+SQLite database in the data dir, so a restart loses nothing. Drive it with the aws CLI or any AWS SDK.
+
+Flags:
+  --port PORT         port to listen on (default 8800; 0 picks a free port)
+  --host HOST         address to bind (default 127.0.0.1; 0.0.0.0 for agents on other hosts)
+  --data-dir DIR      where emulator.db lives (default .berth/emulator)
+  --region REGION     region in ARNs and endpoints (default us-east-1)
+
+${COMMON_FLAGS}
+
+Under systemd (Type=notify) it reports READY=1 once it listens.
+
+${EXIT_CODES}
+`;
+
+export const UP_HELP = `Usage: berth up [flags]
+
+The emulator, the cluster and an agent for this host in one process: the everyday way to run ECS workloads
+locally. Prints the endpoint and a working aws CLI example. Ctrl-C stops both; task containers keep running and
+are adopted again on the next start. The agent honours the same variables as 'berth agent' (see its --help).
+
+Flags:
+  --port PORT         emulator port (default 8800; 0 picks a free port)
+  --data-dir DIR      emulator and agent state (default .berth)
+  --cluster NAME      cluster to create and join (default default)
+  --region REGION     region (default us-east-1)
+
+${COMMON_FLAGS}
+
+${EXIT_CODES}
+`;
+
+export const COMMAND_HELP: Record<string, () => string> = {
+  agent: agentHelp,
+  emulator: () => EMULATOR_HELP,
+  up: () => UP_HELP,
+  version: () => 'Usage: berth version\n\nPrints the berth version, the ECS agent version it reports, and the Node.js version.\n',
+};

@@ -1,0 +1,36 @@
+/** `berth up`: emulator + cluster + an agent for this host (src/up.ts does the work). */
+import { runUp } from '../up.js';
+import { COMMON_OPTIONS, parseCommandArgs, parsePort } from './args.js';
+import { EXIT, type CliIo } from './io.js';
+import { cliLogger } from './logging.js';
+import { sdNotify } from './notify.js';
+import { shutdownSignal } from './signals.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  port: { type: 'string', default: '8800' },
+  'data-dir': { type: 'string', default: '.berth' },
+  cluster: { type: 'string', default: 'default' },
+  region: { type: 'string', default: 'us-east-1' },
+} as const;
+
+export async function upCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommandArgs('up', args, OPTIONS);
+  const port = parsePort('up', flags.port);
+  const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
+  const stopped = shutdownSignal().then(() => 'signal' as const);
+  const up = await runUp({
+    port,
+    dataDir: flags['data-dir'],
+    cluster: flags.cluster,
+    region: flags.region,
+    env: io.env,
+    log,
+    print: (line) => io.stdout.write(`${line}\n`),
+  });
+  await sdNotify({ ready: true, status: `ECS endpoint ${up.url}` }, io.env, log);
+  const outcome = await Promise.race([stopped, up.done]);
+  await sdNotify({ stopping: true }, io.env, log);
+  await up.close();
+  return outcome === 'signal' ? EXIT.ok : outcome;
+}

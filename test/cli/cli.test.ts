@@ -1,0 +1,102 @@
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../src/agent/config-vars.js';
+import { AGENT_VERSION } from '../../src/agent/version.js';
+import { berthEnv, runBerth } from './run-berth.js';
+
+const oneLine = (s: string): boolean => s.trim() !== '' && !s.trim().includes('\n');
+
+t.test('berth --help lists the commands and exits 0', async (t) => {
+  const res = await runBerth(['--help']);
+  t.equal(res.code, 0);
+  for (const cmd of ['berth agent', 'berth emulator', 'berth up', 'berth version']) t.match(res.stdout, cmd);
+  t.match(res.stdout, /Exit codes: 0 clean, 1 transient/);
+});
+
+t.test('berth agent --help documents every flag and every variable the agent honours', async (t) => {
+  const res = await runBerth(['agent', '--help']);
+  t.equal(res.code, 0);
+  for (const flag of ['--healthcheck', '--config', '--print-config', '--version', '--log-level', '--pretty', '--json', '--help']) {
+    t.match(res.stdout, flag, `documents ${flag}`);
+  }
+  const missing = CONFIG_VARIABLES.filter((v) => !new RegExp(`^  ${v.name} `, 'm').test(res.stdout)).map((v) => v.name);
+  t.same(missing, [], 'one line per variable of the registry');
+  t.match(res.stdout, /ECS_CLUSTER +cluster to join .*\(default: default\)/);
+  t.same((await runBerth(['help', 'agent'])).stdout, res.stdout, 'berth help agent says the same');
+});
+
+t.test('berth emulator --help and berth up --help document their flags', async (t) => {
+  const [emulator, up] = await Promise.all([runBerth(['emulator', '--help']), runBerth(['up', '-h'])]);
+  t.equal(emulator.code, 0);
+  for (const flag of ['--port', '--host', '--data-dir', '--region', '--pretty']) t.match(emulator.stdout, flag);
+  t.equal(up.code, 0);
+  for (const flag of ['--port', '--data-dir', '--cluster', '--region', '--log-level']) t.match(up.stdout, flag);
+});
+
+t.test('berth version, --version and agent -version print the version', async (t) => {
+  const [version, dashed, official] = await Promise.all([
+    runBerth(['version']),
+    runBerth(['--version']),
+    runBerth(['agent', '-version']),
+  ]);
+  t.equal(version.code, 0);
+  t.match(version.stdout, new RegExp(`^berth ${AGENT_VERSION.replace(/\./g, '\\.')} .*node v\\d+`));
+  t.equal(dashed.stdout, version.stdout);
+  t.equal(official.code, 0);
+  t.equal(official.stdout, `berth agent ${AGENT_VERSION}\n`, "the official agent's -version spelling works");
+});
+
+t.test('a bad flag is one clear line and exit 2', async (t) => {
+  const [agent, emulator, top, port] = await Promise.all([
+    runBerth(['agent', '--frobnicate']),
+    runBerth(['emulator', '--port']),
+    runBerth(['frobnicate']),
+    runBerth(['emulator', '--port', 'eighty']),
+  ]);
+  t.equal(agent.code, 2);
+  t.equal(agent.stderr, "berth agent: unknown option '--frobnicate' (see 'berth agent --help')\n");
+  t.equal(emulator.code, 2);
+  t.ok(oneLine(emulator.stderr), emulator.stderr);
+  t.match(emulator.stderr, /option '--port <value>' needs a value/);
+  t.equal(top.code, 2);
+  t.match(top.stderr, /^berth: unknown command 'frobnicate' \(commands: agent, emulator, up, version\)/);
+  t.ok(oneLine(top.stderr));
+  t.equal(port.code, 2);
+  t.match(port.stderr, /--port 'eighty': expected a port 0-65535/);
+});
+
+t.test('a bad ECS_* value, in the environment or in ecs.config, is one clear line and exit 5', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ecs.config');
+  writeFileSync(file, 'AWS_DEFAULT_REGION=us-east-1\nECS_IMAGE_PULL_BEHAVIOR=sometimes\n');
+  const [env, fromFile, noRegion] = await Promise.all([
+    runBerth(['agent'], berthEnv({ AWS_DEFAULT_REGION: 'us-east-1', ECS_RESERVED_MEMORY: 'lots' })),
+    runBerth(['agent', '--config', file]),
+    runBerth(['agent']),
+  ]);
+  t.equal(env.code, 5, 'bad configuration is terminal: systemd must not restart into it');
+  t.equal(env.stderr, 'berth: ConfigError: ECS_RESERVED_MEMORY="lots": expected a whole number of MiB\n');
+  t.equal(fromFile.code, 5);
+  t.equal(fromFile.stderr, 'berth: ConfigError: ECS_IMAGE_PULL_BEHAVIOR="sometimes": expected default, always, once or prefer-cached\n');
+  t.equal(noRegion.code, 5);
+  t.ok(oneLine(noRegion.stderr));
+  t.match(noRegion.stderr, /AWS_DEFAULT_REGION/);
+});
+
+t.test('berth agent --print-config shows the effective configuration with credentials redacted', async (t) => {
+  const res = await runBerth(['agent', '--print-config'], berthEnv({
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    ECS_CLUSTER: 'ship-cli',
+    AWS_ACCESS_KEY_ID: 'AKIDSHOULDNOTSHOW',
+    AWS_SECRET_ACCESS_KEY: 'secret-should-not-show',
+  }));
+  t.equal(res.code, 0);
+  const printed = JSON.parse(res.stdout) as Record<string, unknown>;
+  t.equal(printed['cluster'], 'ship-cli');
+  t.equal(printed['region'], 'eu-west-1');
+  t.equal(printed['credentials'], '[redacted]');
+  t.notMatch(res.stdout, /AKIDSHOULDNOTSHOW|secret-should-not-show/);
+});

@@ -1,0 +1,25 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../src/agent/config-vars.js';
+import { REPO } from './run-berth.js';
+
+/** Quoted environment names in src/agent/config.ts: everything loadConfig can read. */
+function namesReadByConfig(): Set<string> {
+  const text = readFileSync(path.join(REPO, 'src/agent/config.ts'), 'utf8');
+  return new Set([...text.matchAll(/'((?:ECS|AWS|BERTH|DOCKER|NON_ECS)_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
+}
+
+t.test('every variable the config module reads is in the registry behind berth agent --help', async (t) => {
+  const documented = new Set(CONFIG_VARIABLES.map((v) => v.name));
+  const undocumented = [...namesReadByConfig()].filter((n) => !documented.has(n));
+  t.same(undocumented, [], 'add these to CONFIG_VARIABLES in src/agent/config-vars.ts (name, default, one line of meaning)');
+});
+
+t.test('the registry lists nothing the agent does not read', async (t) => {
+  const read = namesReadByConfig();
+  const stale = CONFIG_VARIABLES.filter((v) => !v.cliOnly && !read.has(v.name)).map((v) => v.name);
+  t.same(stale, [], 'remove these from src/agent/config-vars.ts or read them in config.ts');
+  const names = CONFIG_VARIABLES.map((v) => v.name);
+  t.equal(new Set(names).size, names.length, 'no duplicates');
+});
