@@ -20,6 +20,8 @@ export interface EmulatorOptions {
   accountId?: string; // default '000000000000'
   log: Logger;
   heartbeatIntervalMs?: number; // ACS HeartbeatMessage period, default 30_000 (tests lower it)
+  /** Task IAM role credentials: key lifetime (default 1h) and refresh period (default 45m; tests lower it). */
+  credentials?: { ttlMs?: number; refreshMs?: number };
   manifestIntervalMs?: number; // ACS TaskManifestMessage period, default 300_000; 0 = none
   missedHeartbeatLimit?: number; // unacked heartbeats in a row before agentConnected is false, default 2
   /** Opt-in: refuse API calls and websocket upgrades signed with any other access key (./api/access-keys.ts). */
@@ -45,7 +47,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const store = openStore(opts.dataDir);
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
   const now = (): number => Date.now();
-  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now,
+  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
     manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit });
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });

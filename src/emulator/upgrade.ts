@@ -38,7 +38,8 @@ export function handleUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: D
     if (!instance || instance.cluster !== cluster.name) {
       return reject(socket, 400, 'InvalidInstanceException', 'Container instance not found in cluster.');
     }
-    deps.wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(ws, instance));
+    const sendCredentials = q.get('sendCredentials') !== 'false';
+    deps.wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(ws, instance, { sendCredentials }));
     return;
   }
   if (url.pathname === '/tcs/ws') {
