@@ -21,6 +21,7 @@ import { CgroupReader, StatsCollector } from './stats/index.js';
 import { ManifestState } from './acs/manifest-state.js';
 import { AGENT_VERSION } from './version.js';
 import { createTcsSession } from './tcs/index.js';
+import { AgentMetrics, instrumentEcsClient, instrumentRuntime, startPrometheusServer } from './metrics/index.js';
 import { waitForDocker } from './health/docker-wait.js';
 import { HealthWriter } from './health/status-file.js';
 
@@ -29,6 +30,8 @@ export interface Agent {
   /** Where the introspection API and the task metadata server listen on 127.0.0.1 (0 in config = a free port). */
   readonly introspectionPort: number;
   readonly metadataPort: number;
+  /** Where GET /metrics listens when ECS_ENABLE_PROMETHEUS_METRICS is set. */
+  readonly prometheusPort?: number | undefined;
   /** Resolves with the exit code the process should use (0 clean, 1 transient, 5 terminal) once the agent stops. */
   readonly done: Promise<number>;
   /** Graceful shutdown: stop loops, persist, close sockets with a close frame; containers keep running. Idempotent. */
@@ -59,7 +62,9 @@ async function registerWithRetry(run: () => Promise<Registration>, log: Logger):
 export async function startAgent(opts: { config: AgentConfig; log: Logger; signal?: AbortSignal }): Promise<Agent> {
   const { config } = opts;
   const log = opts.log.child({ cluster: config.cluster });
-  const runtime = new DockerRuntime({ dockerHost: config.dockerHost });
+  // Docker and ECS API calls are timed only when the Prometheus endpoint is on.
+  const metrics = config.enablePrometheusMetrics ? new AgentMetrics() : undefined;
+  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost }), metrics);
   const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
   const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
   if (!apiVersions.includes('1.21')) {
@@ -76,6 +81,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     const savedArn = store.getMeta('container-instance-arn');
     const credentials = instanceCredentials(config, log.child({ component: 'credentials' }));
     const client = createEcsClient(config, credentials);
+    instrumentEcsClient(client, metrics);
     const host = await readHostResources(config.reservedMemoryMiB);
     const registration = await registerWithRetry(
       () =>
@@ -148,7 +154,10 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     const tcs = createTcsSession({
       config, client, credentials, containerInstanceArn: arn, dockerVersion: version.version, runtime, stats,
       records: () => store.loadTasks(), log: log.child({ component: 'tcs' }),
+      ...(metrics ? { onFrame: (d: 'sent' | 'received', ty: string) => metrics.observeTcsFrame(d, ty) } : {}),
     });
+    metrics?.bind({ records: () => store.loadTasks(), acsConnected: () => acs.health().connected, tcsConnected: () => tcs?.connected ?? false, stats });
+    const prometheus = metrics ? await startPrometheusServer({ registry: metrics.registry, port: config.prometheusPort }) : undefined;
 
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((resolve) => (resolveDone = resolve));
@@ -157,6 +166,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       closing ??= (async () => {
         await acs.close();
         await tcs?.close();
+        await prometheus?.close();
         await engine.close();
         await endpoints?.close();
         await reporter.close();
@@ -190,6 +200,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       containerInstanceArn: arn,
       introspectionPort: endpoints.introspectionPort,
       metadataPort: endpoints.metadataPort,
+      prometheusPort: prometheus?.port,
       done,
       close: () => shutdown(0),
     };
