@@ -124,7 +124,11 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     // The reporter confirms sends to the engine, and the engine submits through the reporter.
     const engineRef: { current?: TaskManager } = {};
     const reporter = new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) });
-    const engine = new TaskManager({ runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log });
+    const engine = new TaskManager({
+      runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log,
+      // The registered totals: tasks wait in FIFO order until they fit (§4.4, the newest official behaviour).
+      hostTotals: { cpu: host.cpuUnits, memoryMiB: host.memoryMiB, reservedTcp: config.reservedPorts, reservedUdp: config.reservedPortsUdp },
+    });
     engineRef.current = engine;
     await engine.start();
 

@@ -105,14 +105,16 @@ t.test('container ordering', async (t) => {
     }),
     scenario('shutdown runs in reverse dependency order (TestShutdownOrder)', async (t) => {
       const arn = rig.arn();
-      rig.send(acsTask(arn, [
+      const task = acsTask(arn, [
         { name: 'db', command: LONG },
         { name: 'app', command: LONG, dependsOn: [{ containerName: 'db', condition: 'START' }] },
         { name: 'proxy', command: LONG, links: ['app'] },
-      ]));
+      ]);
+      rig.send(task);
       await rig.reported(arn, 'RUNNING');
-      rig.send({ ...acsTask(arn, []), desiredStatus: 'STOPPED' });
+      rig.send({ ...task, desiredStatus: 'STOPPED' });
       await rig.reported(arn, 'STOPPED');
+      t.match(rig.containers(arn), { db: { exitCode: 0 }, app: { exitCode: 0 }, proxy: { exitCode: 0 } }, 'all stopped by docker stop');
       const done = (n: string) => at(inspect(arn, n).State.FinishedAt);
       t.ok(done('proxy') <= done('app') && done('app') <= done('db'), 'proxy, then app, then db');
     }),
