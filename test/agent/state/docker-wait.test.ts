@@ -33,16 +33,14 @@ t.test('with DOCKER_HOST pointing at a socket that appears later, the agent wait
   });
   const config = agentConfig({ cluster: uniqueCluster('dur-late'), backend: fake.url, dataDir: path.join(dir, 'data'), portRange: '53140-53149', extra: { DOCKER_HOST: `unix://${socketPath}` } });
   const starting = startAgent({ config, log: createLogger({ level: 'info' }, sink) });
-  let proxyUpAt = 0;
-  let proxy: net.Server | undefined;
-  t.teardown(() => proxy?.close());
 
   await eventually('two failed attempts', () => lines.filter((l) => l['msg'] === 'docker is not reachable; waiting for it').length >= 2, 10_000);
   t.equal(fake.ofOperation('RegisterContainerInstance').length, 0, 'no registration without Docker');
   const waiting = lines.find((l) => l['msg'] === 'docker is not reachable; waiting for it')!;
   t.match(waiting, { dockerHost: `unix://${socketPath}`, why: /ENOENT|connect/ }, 'the log says where and why');
-  proxy = await dockerProxy(socketPath);
-  proxyUpAt = Date.now();
+  const proxy = await dockerProxy(socketPath);
+  t.teardown(() => proxy.close());
+  const proxyUpAt = Date.now();
 
   const agent = await starting;
   t.teardown(() => agent.close());
