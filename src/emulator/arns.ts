@@ -10,6 +10,7 @@ export interface Arns {
   task(cluster: string, id?: string): string;
   containerInstance(cluster: string, id?: string): string;
   container(cluster: string, taskId: string): string;
+  service(cluster: string, name: string): string;
 }
 
 export function arnsFor(region: string, accountId: string): Arns {
@@ -22,5 +23,6 @@ export function arnsFor(region: string, accountId: string): Arns {
     task: (cluster, id = newResourceId()) => `${base}:task/${cluster}/${id}`,
     containerInstance: (cluster, id = newResourceId()) => `${base}:container-instance/${cluster}/${id}`,
     container: (cluster, taskId) => `${base}:container/${cluster}/${taskId}/${randomUUID()}`,
+    service: (cluster, name) => `${base}:service/${cluster}/${name}`,
   };
 }

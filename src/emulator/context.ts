@@ -10,6 +10,12 @@ export interface TaskDelivery {
   deliver(instanceArn: string, taskArns: readonly string[]): void;
 }
 
+/** How handlers tell the service controller that something it watches changed (tasks, instances, services). */
+export interface ChangeSignal {
+  /** Schedules a reconcile pass soon after the current transaction; cheap to call often. */
+  changed(): void;
+}
+
 /** Everything a handler needs; one per emulator. */
 export interface EmulatorContext {
   readonly store: EmulatorStore;
@@ -20,6 +26,7 @@ export interface EmulatorContext {
   readonly telemetry?: TelemetryView;
   /** Told about every API call once answered (Prometheus); error is the ECS error type. */
   readonly observeApi?: (operation: string, error: string | undefined, seconds: number) => void;
+  readonly services: ChangeSignal;
   now(): number;
 }
 

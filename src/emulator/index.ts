@@ -9,6 +9,7 @@ import { arnsFor } from './arns.js';
 import type { EmulatorContext } from './context.js';
 import { openStore } from './store/store.js';
 import { handleUpgrade } from './upgrade.js';
+import { ServiceController } from './services/controller.js';
 import { TelemetryStore } from './tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
 
@@ -20,10 +21,12 @@ export interface EmulatorOptions {
   accountId?: string; // default '000000000000'
   log: Logger;
   heartbeatIntervalMs?: number; // ACS HeartbeatMessage period, default 30_000 (tests lower it)
-  /** Task IAM role credentials: key lifetime (default 1h) and refresh period (default 45m; tests lower it). */
-  credentials?: { ttlMs?: number; refreshMs?: number };
+  /** Service controller's periodic pass, default 1000 ms (it also runs on every relevant change). */
+  serviceTickMs?: number;
   manifestIntervalMs?: number; // ACS TaskManifestMessage period, default 300_000; 0 = none
   missedHeartbeatLimit?: number; // unacked heartbeats in a row before agentConnected is false, default 2
+  /** Task IAM role credentials: key lifetime (default 1h) and refresh period (default 45m; tests lower it). */
+  credentials?: { ttlMs?: number; refreshMs?: number };
   /** Opt-in: refuse API calls and websocket upgrades signed with any other access key (./api/access-keys.ts). */
   acceptAccessKeys?: () => readonly string[];
 }
@@ -47,11 +50,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const store = openStore(opts.dataDir);
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
   const now = (): number => Date.now();
-  const hub = new AcsHub({ store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
+  const services = new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs });
+  const hub = new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
     manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit });
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
-  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s) };
+  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
@@ -85,10 +89,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url }, 'emulator listening');
+  services.start(ctx);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      services.close();
       hub.close();
       const sockets = [...wss.clients];
       for (const ws of sockets) ws.close(1001, 'emulator shutting down');

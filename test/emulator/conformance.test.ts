@@ -95,6 +95,62 @@ t.test('every operation accepts model-conformant input and answers with its outp
   const described = await call('DescribeTasks', { cluster: 'conf', tasks: [taskArn] });
   t.match((described['tasks'] as unknown[])[0], { lastStatus: 'STOPPED', stoppedReason: 'done', pullStartedAt: 1795310771.5 });
 
+  // Tags, attributes, instance state.
+  const clusterArn = 'arn:aws:ecs:us-east-1:000000000000:cluster/conf';
+  await call('TagResource', { resourceArn: clusterArn, tags: [{ key: 'env', value: 'test' }, { key: 'team', value: 'a' }] });
+  await call('UntagResource', { resourceArn: clusterArn, tagKeys: ['team'] });
+  t.same((await call('ListTagsForResource', { resourceArn: clusterArn }))['tags'], [{ key: 'env', value: 'test' }]);
+  await call('PutAttributes', { cluster: 'conf', attributes: [{ name: 'stack', value: 'prod', targetType: 'container-instance', targetId: instanceArn }] });
+  await call('ListAttributes', { cluster: 'conf', targetType: 'container-instance', attributeName: 'stack', maxResults: 10 });
+  await call('DeleteAttributes', { cluster: 'conf', attributes: [{ name: 'stack', targetId: instanceArn }] });
+  await call('UpdateContainerInstancesState', { cluster: 'conf', containerInstances: [instanceArn], status: 'DRAINING' });
+  await call('UpdateContainerInstancesState', { cluster: 'conf', containerInstances: [instanceArn], status: 'ACTIVE' });
+  const started = await call('StartTask', {
+    cluster: 'conf',
+    taskDefinition: 'conf:1',
+    containerInstances: [instanceArn],
+    startedBy: 'conformance',
+    group: 'g',
+    overrides: { containerOverrides: [{ name: 'app', command: ['true'], environment: [{ name: 'A', value: '1' }], memory: 32 }], cpu: '128', memory: '64' },
+    tags: [{ key: 'k', value: 'v' }],
+  });
+  t.same(started['failures'], []);
+  await call('DescribeTasks', { cluster: 'conf', tasks: [(started['tasks'] as { taskArn: string }[])[0]!.taskArn], include: ['TAGS'] });
+
+  // Task definitions.
+  await call('RegisterTaskDefinition', { family: 'conf-old', containerDefinitions: [{ name: 'a', image: 'busybox', memory: 16 }], tags: [{ key: 'k', value: 'v' }] });
+  await call('DeregisterTaskDefinition', { taskDefinition: 'conf-old:1' });
+  await call('ListTaskDefinitions', { familyPrefix: 'conf', status: 'INACTIVE', sort: 'DESC', maxResults: 5 });
+  await call('ListTaskDefinitionFamilies', { familyPrefix: 'conf', status: 'ALL' });
+  await call('DeleteTaskDefinitions', { taskDefinitions: ['conf-old:1'] });
+
+  // Services.
+  await call('CreateService', {
+    cluster: 'conf',
+    serviceName: 'svc',
+    taskDefinition: 'conf',
+    desiredCount: 1,
+    launchType: 'EC2',
+    schedulingStrategy: 'REPLICA',
+    deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true } },
+    placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }],
+    placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+    healthCheckGracePeriodSeconds: 0,
+    tags: [{ key: 'svc', value: '1' }],
+    propagateTags: 'SERVICE',
+  });
+  await call('DescribeServices', { cluster: 'conf', services: ['svc'], include: ['TAGS'] });
+  await call('ListServices', { cluster: 'conf', schedulingStrategy: 'REPLICA', maxResults: 10 });
+  await call('UpdateService', { cluster: 'conf', service: 'svc', desiredCount: 2, forceNewDeployment: true });
+  await call('DeleteService', { cluster: 'conf', service: 'svc', force: true });
+
+  // Clusters and instances.
+  await call('UpdateClusterSettings', { cluster: 'conf', settings: [{ name: 'containerInsights', value: 'enabled' }] });
+  await call('UpdateCluster', { cluster: 'conf', settings: [{ name: 'containerInsights', value: 'disabled' }] });
+  await call('DeregisterContainerInstance', { cluster: 'conf', containerInstance: instanceArn, force: true });
+  await call('CreateCluster', { clusterName: 'conf-empty', tags: [{ key: 'a', value: 'b' }], settings: [{ name: 'containerInsights', value: 'disabled' }] });
+  await call('DeleteCluster', { cluster: 'conf-empty' });
+
   const { HANDLERS } = await import('../../src/emulator/api/handlers/index.js');
   t.same([...seen].sort(), Object.keys(HANDLERS).sort(), 'every implemented operation was exercised');
 });

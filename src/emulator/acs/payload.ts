@@ -97,9 +97,9 @@ export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId
     attachments: [],
     elasticNetworkInterfaces: [],
   };
-  const cpuUnits = parseTaskCpu(body['cpu']);
+  const cpuUnits = parseTaskCpu(task.cpu ?? body['cpu']); // task.cpu carries a RunTask override
   if (cpuUnits !== undefined) out.cpu = cpuUnits / 1024;
-  const memory = parseTaskMemory(body['memory']);
+  const memory = parseTaskMemory(task.memory ?? body['memory']);
   if (memory !== undefined) out.memory = memory;
   if (typeof body['pidMode'] === 'string') out.pidMode = body['pidMode'];
   if (typeof body['ipcMode'] === 'string') out.ipcMode = body['ipcMode'];

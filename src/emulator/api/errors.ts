@@ -8,7 +8,16 @@ export type EcsErrorType =
   | 'InvalidParameterException'
   | 'ClusterNotFoundException'
   | 'ClientException'
-  | 'ServerException';
+  | 'ServerException'
+  | 'ServiceNotFoundException'
+  | 'ServiceNotActiveException'
+  | 'ClusterContainsContainerInstancesException'
+  | 'ClusterContainsServicesException'
+  | 'ClusterContainsTasksException'
+  | 'TargetNotFoundException'
+  | 'AttributeLimitExceededException'
+  | 'ResourceNotFoundException'
+  | 'LimitExceededException';
 
 export class EcsError extends Error {
   readonly type: EcsErrorType;
@@ -30,3 +39,5 @@ export const invalidParameter = (message: string): EcsError => new EcsError('Inv
 export const clusterNotFound = (): EcsError => new EcsError('ClusterNotFoundException', 'Cluster not found.');
 export const taskDefinitionNotFound = (): EcsError =>
   new EcsError('ClientException', 'Unable to describe task definition.');
+export const clientError = (message: string): EcsError => new EcsError('ClientException', message);
+export const serviceNotFound = (): EcsError => new EcsError('ServiceNotFoundException', 'Service not found.');

@@ -1,13 +1,31 @@
 import { arnId, clusterName, isArn, parseArn } from '../../shared/aws/arn.js';
 import type { EmulatorContext } from '../context.js';
-import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../store/records.js';
-import { clusterNotFound, invalidParameter, taskDefinitionNotFound } from './errors.js';
+import type { ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../store/records.js';
+import { clusterNotFound, invalidParameter, serviceNotFound, taskDefinitionNotFound } from './errors.js';
 
-/** Name or ARN -> cluster; omitted means `default`, as in ECS. */
+/** Name or ARN -> cluster; omitted means `default`, as in ECS. A deleted (INACTIVE) cluster is not found. */
 export function resolveCluster(ctx: EmulatorContext, ref: string | undefined): ClusterRecord {
   const c = ctx.store.getCluster(clusterName(ref ?? 'default'));
-  if (!c) throw clusterNotFound();
+  if (!c || c.status === 'INACTIVE') throw clusterNotFound();
   return c;
+}
+
+/** A service name or ARN in a cluster (INACTIVE ones included; callers decide). */
+export function findService(ctx: EmulatorContext, cluster: ClusterRecord, ref: string): ServiceRecord | undefined {
+  let name = ref;
+  if (isArn(ref)) {
+    const parts = parseArn(ref);
+    if (!parts || parts.resourceType !== 'service') return undefined;
+    name = parts.resource.split('/').pop() ?? '';
+  }
+  const svc = ctx.store.getService(ctx.arns.service(cluster.name, name));
+  return svc && svc.cluster === cluster.name ? svc : undefined;
+}
+
+export function resolveService(ctx: EmulatorContext, cluster: ClusterRecord, ref: string): ServiceRecord {
+  const svc = findService(ctx, cluster, ref);
+  if (!svc) throw serviceNotFound();
+  return svc;
 }
 
 /** `family`, `family:revision` or a task definition ARN; a bare family means its latest ACTIVE revision. */

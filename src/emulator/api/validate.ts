@@ -12,6 +12,10 @@ export interface MemberSpec {
   enum?: readonly string[];
   /** For lists: the element type. */
   of?: MemberType;
+  /** For lists of strings: the allowed element values. */
+  enumOf?: readonly string[];
+  /** For lists: the most elements allowed. */
+  max?: number;
 }
 
 export type InputSpec = Readonly<Record<string, MemberSpec>>;
@@ -51,6 +55,17 @@ export function validateInput(spec: InputSpec, input: Record<string, unknown>): 
       (v as unknown[]).forEach((el, i) => {
         if (!typeOk(of, el)) throw invalidParameter(`Invalid type for parameter ${name}[${i}]: expected ${of}`);
       });
+    }
+    if (m.type === 'list' && m.enumOf) {
+      const allowed = m.enumOf;
+      for (const el of v as unknown[]) {
+        if (!allowed.includes(el as string)) {
+          throw invalidParameter(`Invalid value for parameter ${name}: '${String(el)}', expected one of ${allowed.join(', ')}`);
+        }
+      }
+    }
+    if (m.type === 'list' && m.max !== undefined && (v as unknown[]).length > m.max) {
+      throw invalidParameter(`${name} can have at most ${m.max} items.`);
     }
   }
 }

@@ -12,20 +12,24 @@ import { isPendingStatus } from '../tasks/status.js';
 /** Records -> ECS response structures (ecs-service-2.json member names; timestamps as epoch seconds). */
 const ts = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : epochSeconds(ms));
 
+/** Counts as ECS shows them: registered = ACTIVE + DRAINING instances, active services = ACTIVE + DRAINING. */
 export function clusterView(ctx: EmulatorContext, c: ClusterRecord): Record<string, unknown> {
-  const instances = ctx.store.listInstances(c.name).filter((i) => i.status === 'ACTIVE');
-  const tasks = ctx.store.listTasks(c.name);
+  const inactive = c.status === 'INACTIVE';
+  const instances = inactive ? [] : ctx.store.listInstances(c.name).filter((i) => i.status !== 'INACTIVE');
+  const tasks = inactive ? [] : ctx.store.listLiveTasks(c.name);
+  const services = inactive ? [] : ctx.store.listServices(c.name).filter((s) => s.status !== 'INACTIVE');
   return {
     clusterArn: c.arn,
     clusterName: c.name,
-    status: 'ACTIVE',
+    status: c.status ?? 'ACTIVE',
     registeredContainerInstancesCount: instances.length,
     runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
     pendingTasksCount: tasks.filter((t) => isPendingStatus(t.lastStatus)).length,
-    activeServicesCount: 0,
+    activeServicesCount: services.length,
     statistics: [],
     tags: c.tags,
-    settings: [{ name: 'containerInsights', value: 'disabled' }],
+    settings: c.settings ?? [{ name: 'containerInsights', value: 'disabled' }],
+    ...(c.configuration ? { configuration: c.configuration } : {}),
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
   };
@@ -46,6 +50,7 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
     compatibilities: ['EC2', 'EXTERNAL'],
     requiresCompatibilities: body['requiresCompatibilities'] ?? [],
     registeredAt: epochSeconds(td.registeredAt),
+    deregisteredAt: ts(td.deregisteredAt),
   };
 }
 
@@ -69,14 +74,20 @@ export function instanceView(ctx: EmulatorContext, i: ContainerInstanceRecord): 
   };
 }
 
-export function taskView(ctx: EmulatorContext, t: TaskRecord): Record<string, unknown> {
+/** Tags appear only when asked for (DescribeTasks include TAGS), as in ECS. */
+export function taskView(ctx: EmulatorContext, t: TaskRecord, withTags = false): Record<string, unknown> {
   const str = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
   return {
     taskArn: t.arn,
     clusterArn: ctx.arns.cluster(t.cluster),
     taskDefinitionArn: t.taskDefinitionArn,
     containerInstanceArn: t.containerInstanceArn,
-    overrides: { containerOverrides: t.containerOverrides, inferenceAcceleratorOverrides: [] },
+    overrides: {
+      containerOverrides: t.containerOverrides,
+      inferenceAcceleratorOverrides: [],
+      cpu: t.overrideCpu,
+      memory: t.overrideMemory,
+    },
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     cpu: t.cpu,
@@ -117,6 +128,6 @@ export function taskView(ctx: EmulatorContext, t: TaskRecord): Record<string, un
     healthStatus: ctx.telemetry?.taskHealth(t.arn, t.containers) ?? 'UNKNOWN',
     enableExecuteCommand: false,
     attachments: [],
-    tags: [],
+    tags: withTags ? (t.tags ?? []) : undefined,
   };
 }

@@ -21,11 +21,20 @@ export interface Tag {
   value?: string;
 }
 
+export interface KeyValue {
+  name?: string;
+  value?: string;
+}
+
 export interface ClusterRecord {
   name: string;
   arn: string;
   createdAt: number;
   tags: Tag[];
+  /** Absent in records written before DeleteCluster existed: ACTIVE. */
+  status?: 'ACTIVE' | 'INACTIVE';
+  settings?: KeyValue[];
+  configuration?: Record<string, unknown>;
 }
 
 /** The task definition as registered (model member names), plus what ECS adds. */
@@ -33,17 +42,20 @@ export interface TaskDefinitionRecord {
   arn: string;
   family: string;
   revision: number;
-  status: 'ACTIVE' | 'INACTIVE';
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
   registeredAt: number;
+  deregisteredAt?: number;
   /** RegisterTaskDefinition input without `tags`, stored verbatim and echoed. */
   body: Record<string, unknown>;
+  tags?: Tag[];
 }
 
 export interface ContainerInstanceRecord {
   arn: string;
   cluster: string;
   ec2InstanceId: string;
-  status: 'ACTIVE' | 'DRAINING';
+  /** INACTIVE after DeregisterContainerInstance. */
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   attributes: Attribute[];
   registeredResources: Resource[];
   versionInfo: Record<string, string>;
@@ -120,6 +132,13 @@ export interface TaskRecord {
   memory?: string;
   startedBy?: string;
   group?: string;
+  tags?: Tag[];
+  /** Set for tasks a service started, with the deployment that started them. */
+  serviceName?: string;
+  deploymentId?: string;
+  /** Task-level overrides (RunTask overrides.cpu / overrides.memory). */
+  overrideCpu?: string;
+  overrideMemory?: string;
   /** Bumped on every change, like ECS's Task.version. */
   version: number;
   createdAt: number;
@@ -139,4 +158,61 @@ export interface PendingMessage {
   instanceArn: string;
   seqNum: number;
   body: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  /** PRIMARY: the deployment being rolled out; ACTIVE: an older one still holding tasks. */
+  status: 'PRIMARY' | 'ACTIVE';
+  taskDefinition: string;
+  desiredCount: number;
+  failedTasks: number;
+  createdAt: number;
+  updatedAt: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+}
+
+export interface ServiceEventRecord {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface PlacementConstraintRecord {
+  type?: string;
+  expression?: string;
+}
+
+export interface PlacementStrategyRecord {
+  type?: string;
+  field?: string;
+}
+
+export interface ServiceRecord {
+  arn: string;
+  name: string;
+  cluster: string;
+  /** DRAINING after DeleteService until its tasks are gone, then INACTIVE. */
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  taskDefinition: string;
+  desiredCount: number;
+  schedulingStrategy: 'REPLICA' | 'DAEMON';
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  circuitBreaker: { enable: boolean; rollback: boolean };
+  healthCheckGracePeriodSeconds?: number;
+  placementConstraints: PlacementConstraintRecord[];
+  placementStrategy: PlacementStrategyRecord[];
+  deployments: DeploymentRecord[];
+  /** Newest first, at most 100, as ECS shows them. */
+  events: ServiceEventRecord[];
+  /** The last steady state was announced (reset by any change), so the event is written once per steady period. */
+  steady: boolean;
+  /** The task definition of the last rollout that COMPLETED (where a circuit-breaker rollback goes). */
+  stableTaskDefinition?: string;
+  createdAt: number;
+  tags: Tag[];
+  propagateTags: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
+  enableECSManagedTags: boolean;
 }

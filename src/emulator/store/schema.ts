@@ -20,6 +20,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE acs_messages (
      message_id TEXT PRIMARY KEY, instance_arn TEXT NOT NULL, seq_num INTEGER NOT NULL, body TEXT NOT NULL);
    CREATE INDEX acs_messages_instance ON acs_messages (instance_arn);`,
+  // 2: services; a `live` flag on tasks so capacity and schedulers read only tasks that are not STOPPED.
+  `CREATE TABLE services (arn TEXT PRIMARY KEY, cluster TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX services_cluster ON services (cluster);
+   ALTER TABLE tasks ADD COLUMN live INTEGER NOT NULL DEFAULT 1;
+   UPDATE tasks SET live = (json_extract(doc, '$.lastStatus') != 'STOPPED');
+   CREATE INDEX tasks_cluster_live ON tasks (cluster, live);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

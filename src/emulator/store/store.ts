@@ -6,6 +6,7 @@ import type {
   ClusterRecord,
   ContainerInstanceRecord,
   PendingMessage,
+  ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
 } from './records.js';
@@ -27,6 +28,8 @@ export interface EmulatorStore {
   latestActiveTaskDefinition(family: string): TaskDefinitionRecord | undefined;
   maxRevision(family: string): number;
   putTaskDefinition(rec: TaskDefinitionRecord): void;
+  /** Every revision of every family, by family then revision. */
+  listTaskDefinitions(): TaskDefinitionRecord[];
 
   getInstance(arn: string): ContainerInstanceRecord | undefined;
   putInstance(rec: ContainerInstanceRecord): void;
@@ -37,7 +40,14 @@ export interface EmulatorStore {
   getTask(arn: string): TaskRecord | undefined;
   putTask(rec: TaskRecord): void;
   listTasks(cluster: string): TaskRecord[];
+  /** Tasks of the cluster that are not STOPPED (they hold resources and count for services). */
+  listLiveTasks(cluster: string): TaskRecord[];
   listTasksOnInstance(instanceArn: string): TaskRecord[];
+
+  getService(arn: string): ServiceRecord | undefined;
+  putService(rec: ServiceRecord): void;
+  /** Services of a cluster in creation order, INACTIVE ones included. */
+  listServices(cluster: string): ServiceRecord[];
 
   putPendingMessage(msg: PendingMessage): void;
   /** Returns true when the message was pending. */
@@ -70,6 +80,7 @@ export function openStore(dataDir: string): EmulatorStore {
     getTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? AND revision = ?'),
     maxRev: db.prepare('SELECT MAX(revision) AS rev FROM task_definitions WHERE family = ?'),
     allTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? ORDER BY revision DESC'),
+    listTd: db.prepare('SELECT doc FROM task_definitions ORDER BY family, revision'),
     putTd: db.prepare('INSERT OR REPLACE INTO task_definitions (family, revision, arn, doc) VALUES (?, ?, ?, ?)'),
     getInst: db.prepare('SELECT doc FROM container_instances WHERE arn = ?'),
     putInst: db.prepare(
@@ -80,10 +91,17 @@ export function openStore(dataDir: string): EmulatorStore {
     seq: db.prepare('UPDATE container_instances SET seq_num = seq_num + 1 WHERE arn = ? RETURNING seq_num'),
     getTask: db.prepare('SELECT doc FROM tasks WHERE arn = ?'),
     putTask: db.prepare(
-      `INSERT INTO tasks (arn, cluster, instance_arn, created_at, doc) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc, instance_arn = excluded.instance_arn`,
+      `INSERT INTO tasks (arn, cluster, instance_arn, created_at, doc, live) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc, instance_arn = excluded.instance_arn, live = excluded.live`,
     ),
     listTasks: db.prepare('SELECT doc FROM tasks WHERE cluster = ? ORDER BY created_at, rowid'),
+    listLive: db.prepare('SELECT doc FROM tasks WHERE cluster = ? AND live = 1 ORDER BY created_at, rowid'),
+    getSvc: db.prepare('SELECT doc FROM services WHERE arn = ?'),
+    putSvc: db.prepare(
+      `INSERT INTO services (arn, cluster, name, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc`,
+    ),
+    listSvc: db.prepare('SELECT doc FROM services WHERE cluster = ? ORDER BY rowid'),
     listInstTasks: db.prepare('SELECT doc FROM tasks WHERE instance_arn = ? ORDER BY created_at, rowid'),
     putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
     ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
@@ -107,6 +125,7 @@ export function openStore(dataDir: string): EmulatorStore {
       parseAll<TaskDefinitionRecord>(q.allTd.all(family)).find((td) => td.status === 'ACTIVE'),
     maxRevision: (family) => (q.maxRev.get(family) as { rev: number | null }).rev ?? 0,
     putTaskDefinition: (rec) => void q.putTd.run(rec.family, rec.revision, rec.arn, JSON.stringify(rec)),
+    listTaskDefinitions: () => parseAll<TaskDefinitionRecord>(q.listTd.all()),
 
     getInstance: (arn) => parse<ContainerInstanceRecord>(q.getInst.get(arn) as { doc: string } | undefined),
     putInstance: (rec) => void q.putInst.run(rec.arn, rec.cluster, JSON.stringify(rec)),
@@ -118,8 +137,13 @@ export function openStore(dataDir: string): EmulatorStore {
     },
 
     getTask: (arn) => parse<TaskRecord>(q.getTask.get(arn) as { doc: string } | undefined),
-    putTask: (rec) => void q.putTask.run(rec.arn, rec.cluster, rec.containerInstanceArn, rec.createdAt, JSON.stringify(rec)),
+    putTask: (rec) =>
+      void q.putTask.run(rec.arn, rec.cluster, rec.containerInstanceArn, rec.createdAt, JSON.stringify(rec), rec.lastStatus === 'STOPPED' ? 0 : 1),
     listTasks: (cluster) => parseAll<TaskRecord>(q.listTasks.all(cluster)),
+    listLiveTasks: (cluster) => parseAll<TaskRecord>(q.listLive.all(cluster)),
+    getService: (arn) => parse<ServiceRecord>(q.getSvc.get(arn) as { doc: string } | undefined),
+    putService: (rec) => void q.putSvc.run(rec.arn, rec.cluster, rec.name, JSON.stringify(rec)),
+    listServices: (cluster) => parseAll<ServiceRecord>(q.listSvc.all(cluster)),
     listTasksOnInstance: (arn) => parseAll<TaskRecord>(q.listInstTasks.all(arn)),
 
     putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),

@@ -25,7 +25,7 @@ export interface TestEmulator {
 /** A real emulator on port 0 with a fast heartbeat, closed in teardown. */
 export async function startTestEmulator(
   t: Teardownable,
-  opts: { dataDir?: string; heartbeatIntervalMs?: number } = {},
+  opts: { dataDir?: string; heartbeatIntervalMs?: number; serviceTickMs?: number } = {},
 ): Promise<TestEmulator> {
   const dataDir = opts.dataDir ?? tempDataDir(t);
   const emu = await startEmulator({
@@ -33,6 +33,7 @@ export async function startTestEmulator(
     dataDir,
     log: silentLogger(),
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 100,
+    serviceTickMs: opts.serviceTickMs ?? 50,
   });
   const ecs = new ECSClient({
     endpoint: emu.url,

@@ -1,8 +1,11 @@
 import { defineHandler } from '../handler.js';
+import { paginate } from '../paginate.js';
 
-export const listClusters = defineHandler<Record<string, never>>({
+export const listClusters = defineHandler<{ maxResults?: number; nextToken?: string }>({
   input: { nextToken: { type: 'string' }, maxResults: { type: 'integer' } },
-  handle(ctx) {
-    return { clusterArns: ctx.store.listClusters().map((c) => c.arn) };
+  handle(ctx, input) {
+    const arns = ctx.store.listClusters().filter((c) => c.status !== 'INACTIVE').map((c) => c.arn);
+    const { page, nextToken } = paginate(arns, input);
+    return { clusterArns: page, nextToken };
   },
 });

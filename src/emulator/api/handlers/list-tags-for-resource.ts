@@ -1,9 +1,9 @@
 import { defineHandler } from '../handler.js';
+import { findTaggable } from '../taggable.js';
 
-/** The official agent may ask; tags are not modelled yet, so there are none. */
 export const listTagsForResource = defineHandler<{ resourceArn: string }>({
   input: { resourceArn: { type: 'string', required: true } },
-  handle() {
-    return { tags: [] };
+  handle(ctx, input) {
+    return { tags: findTaggable(ctx, input.resourceArn).tags };
   },
 });

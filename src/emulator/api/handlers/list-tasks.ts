@@ -1,15 +1,23 @@
 import { defineHandler } from '../handler.js';
 import { resolveCluster, resolveInstance } from '../lookup.js';
+import { paginate } from '../paginate.js';
 
 interface ListTasksInput {
   cluster?: string;
   containerInstance?: string;
   family?: string;
   startedBy?: string;
+  serviceName?: string;
   desiredStatus?: 'RUNNING' | 'PENDING' | 'STOPPED';
+  launchType?: string;
+  maxResults?: number;
+  nextToken?: string;
 }
 
-/** Filters combine; desiredStatus defaults to RUNNING as in ECS. */
+/**
+ * Filters combine; desiredStatus defaults to RUNNING as in ECS (PENDING lists none: ECS tasks are never
+ * desired PENDING). Every task here is an EC2 task, so launchType EC2 keeps all and any other keeps none.
+ */
 export const listTasks = defineHandler<ListTasksInput>({
   input: {
     cluster: { type: 'string' },
@@ -27,13 +35,17 @@ export const listTasks = defineHandler<ListTasksInput>({
     const instanceArn = input.containerInstance ? resolveInstance(ctx, cluster, input.containerInstance).arn : undefined;
     const desired = input.desiredStatus ?? 'RUNNING';
     const familyPrefix = input.family ? `:task-definition/${input.family}:` : undefined;
-    const taskArns = ctx.store
-      .listTasks(cluster.name)
+    const serviceName = input.serviceName?.split('/').pop();
+    const source = desired === 'STOPPED' ? ctx.store.listTasks(cluster.name) : ctx.store.listLiveTasks(cluster.name);
+    const taskArns = source
       .filter((t) => t.desiredStatus === desired)
       .filter((t) => !instanceArn || t.containerInstanceArn === instanceArn)
       .filter((t) => !familyPrefix || t.taskDefinitionArn.includes(familyPrefix))
       .filter((t) => !input.startedBy || t.startedBy === input.startedBy)
+      .filter((t) => !serviceName || t.serviceName === serviceName)
+      .filter(() => !input.launchType || input.launchType === 'EC2')
       .map((t) => t.arn);
-    return { taskArns };
+    const { page, nextToken } = paginate(taskArns, input);
+    return { taskArns: page, nextToken };
   },
 });

@@ -1,6 +1,7 @@
 import { defineHandler } from '../handler.js';
 import { invalidParameter } from '../errors.js';
 import { isRecord } from '../validate.js';
+import { checkTags } from '../tags.js';
 import { taskDefinitionView } from '../views.js';
 
 interface RegisterTaskDefinitionInput {
@@ -46,7 +47,8 @@ export const registerTaskDefinition = defineHandler<RegisterTaskDefinitionInput>
       throw invalidParameter('Family can only contain letters, numbers, hyphens and underscores.');
     }
     checkContainerDefinitions(input.containerDefinitions);
-    const { tags, ...body } = input;
+    const { tags: rawTags, ...body } = input;
+    const tags = checkTags(rawTags);
     const revision = ctx.store.maxRevision(input.family) + 1;
     const td = {
       arn: ctx.arns.taskDefinition(input.family, revision),
@@ -55,8 +57,9 @@ export const registerTaskDefinition = defineHandler<RegisterTaskDefinitionInput>
       status: 'ACTIVE' as const,
       registeredAt: ctx.now(),
       body,
+      tags,
     };
     ctx.store.putTaskDefinition(td);
-    return { taskDefinition: taskDefinitionView(td), tags: tags ?? [] };
+    return { taskDefinition: taskDefinitionView(td), tags };
   },
 });

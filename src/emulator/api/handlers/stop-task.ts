@@ -1,3 +1,4 @@
+import { requestStop } from '../../tasks/stop.js';
 import { defineHandler } from '../handler.js';
 import { resolveCluster, resolveTask } from '../lookup.js';
 import { taskView } from '../views.js';
@@ -10,33 +11,14 @@ interface StopTaskInput {
 
 export const USER_STOP_REASON = 'Task stopped by user';
 
-/**
- * Desired STOPPED goes to the agent. A task the agent never received, or whose instance is gone, cannot be
- * stopped by the agent, so it becomes STOPPED here at once (and releases its resources).
- */
+/** Idempotent: stopping a stopped (or stopping) task returns it unchanged. A service replaces its stopped task. */
 export const stopTask = defineHandler<StopTaskInput>({
   input: { cluster: { type: 'string' }, task: { type: 'string', required: true }, reason: { type: 'string' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);
     const task = resolveTask(ctx, cluster, input.task);
-    if (task.desiredStatus === 'STOPPED' || task.lastStatus === 'STOPPED') return { task: taskView(ctx, task) };
-    const now = ctx.now();
-    const instanceGone = ctx.store.getInstance(task.containerInstanceArn)?.status !== 'ACTIVE';
-    const stopped = {
-      ...task,
-      desiredStatus: 'STOPPED' as const,
-      stoppedReason: input.reason || USER_STOP_REASON,
-      stopCode: 'UserInitiated',
-      stoppingAt: now,
-      version: task.version + 1,
-    };
-    if (task.lastStatus === 'PROVISIONING' || instanceGone) {
-      stopped.lastStatus = 'STOPPED';
-      stopped.stoppedAt = now;
-      stopped.containers = task.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' as const }));
-    }
-    ctx.store.putTask(stopped);
-    if (stopped.lastStatus !== 'STOPPED') ctx.delivery.deliver(task.containerInstanceArn, [task.arn]);
+    const stopped = requestStop(ctx, task, input.reason || USER_STOP_REASON, 'UserInitiated');
+    if (task.serviceName && stopped !== task) ctx.services.changed();
     return { task: taskView(ctx, stopped) };
   },
 });

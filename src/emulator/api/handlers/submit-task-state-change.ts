@@ -32,6 +32,7 @@ export const submitTaskStateChange = defineHandler<SubmitTaskStateChangeInput>({
     const task = resolveTask(ctx, cluster, input.task);
     const updated = applyTaskChange(task, input, ctx.now());
     ctx.store.putTask(updated);
+    if (updated.serviceName && updated.lastStatus !== task.lastStatus) ctx.services.changed();
     if (updated.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
       ctx.log.info({ taskArn: task.arn, stopCode: updated.stopCode }, 'task stopped');
     }
