@@ -7,6 +7,7 @@ import { BerthError } from '../../shared/errors.js';
 import type { CreateContainerRequest } from '../runtime/runtime.js';
 import type { ContainerSpec, ContainerState, TaskSpec } from './model.js';
 import { linkTarget } from './dependencies.js';
+import { isDynamic, portPairs } from '../network/port-mapping.js';
 
 export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
 export const LABEL_CONTAINER_NAME = 'com.amazonaws.ecs.container-name';
@@ -107,11 +108,13 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   spec.portMappings.forEach((p, i) => {
-    const key = `${p.containerPort}/${p.protocol}`;
-    exposed[key] = {};
-    const hostPort = p.hostPort !== 0 ? p.hostPort : state.hostPorts?.[i];
-    if (hostPort === undefined) throw new Error(`no host port assigned for ${key}`);
-    (bindings[key] ??= []).push({ HostIp: '', HostPort: String(hostPort) });
+    const hostPort = isDynamic(p) ? state.hostPorts?.[i] : p.hostPort;
+    if (hostPort === undefined) throw new Error(`no host port assigned for ${p.containerPort}/${p.protocol}`);
+    for (const pair of portPairs(p, hostPort)) {
+      const key = `${pair.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: '', HostPort: String(pair.hostPort) });
+    }
   });
   const config: Record<string, unknown> = {
     Image: spec.image,

@@ -9,6 +9,8 @@ export interface PortMappingSpec {
   containerPort: number;
   hostPort: number;
   protocol: 'tcp' | 'udp';
+  /** containerPortRange [lo, hi] (containerPort 0): contiguous host ports chosen by the agent (§9). */
+  containerPortRange?: [number, number];
 }
 
 export type DependencyCondition = 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY' | 'CREATE';

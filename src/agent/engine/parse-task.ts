@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AcsContainer, AcsTask, AcsVolume } from '../../shared/protocol/acs.js';
-import type { ContainerSpec, ContainerState, DependencySpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+import type { ContainerSpec, ContainerState, DependencySpec, PortMappingSpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+import { parseContainerPortRange } from '../network/port-mapping.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
 
 export class TaskParseError extends Error {}
@@ -87,11 +88,20 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
     command: commandOverride(c.overrides) ?? stringList(c.command, `${name}.command`),
     entryPoint: stringList(c.entryPoint, `${name}.entryPoint`),
     environment: { ...(c.environment ?? {}) },
-    portMappings: (c.portMappings ?? []).map((p) => ({
-      containerPort: num(p.containerPort, 'portMappings.containerPort'),
-      hostPort: num(p.hostPort, 'portMappings.hostPort'),
-      protocol: p.protocol === 'udp' ? 'udp' : 'tcp',
-    })),
+    portMappings: (c.portMappings ?? []).map((p) => {
+      const mapping: PortMappingSpec = {
+        containerPort: num(p.containerPort, 'portMappings.containerPort'),
+        hostPort: num(p.hostPort, 'portMappings.hostPort'),
+        protocol: p.protocol === 'udp' ? 'udp' : 'tcp',
+      };
+      if (p.containerPortRange) {
+        const range = parseContainerPortRange(p.containerPortRange);
+        if (!range) throw new TaskParseError(`${name}.portMappings containerPortRange ${p.containerPortRange} is not a range like 8000-8010`);
+        if (mapping.containerPort !== 0) throw new TaskParseError(`${name}.portMappings: containerPort and containerPortRange are exclusive`);
+        mapping.containerPortRange = range;
+      }
+      return mapping;
+    }),
     dockerConfig: c.dockerConfig?.config || undefined,
     dockerHostConfig: c.dockerConfig?.hostConfig || undefined,
     stopTimeoutSec: c.stopTimeout !== undefined && c.stopTimeout > 0 ? c.stopTimeout : undefined,

@@ -12,6 +12,7 @@ import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
+import { isDynamic, portPairs } from '../network/port-mapping.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import { buildTaskStateChange, type TaskStateChange } from '../reporter/state-change.js';
@@ -334,7 +335,7 @@ export class TaskActor {
       const spec = this.rec.spec.containers.find((s) => s.name === c.name);
       spec?.portMappings.forEach((p, i) => {
         const port = c.hostPorts?.[i];
-        if (p.hostPort === 0 && port !== undefined) this.opts.ports.release(port, p.protocol);
+        if (isDynamic(p) && port !== undefined) for (const pair of portPairs(p, port)) this.opts.ports.release(pair.hostPort, p.protocol);
       });
     }
   }

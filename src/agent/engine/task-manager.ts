@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/log.js';
 import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import { PortAllocator } from '../network/port-allocator.js';
+import { isDynamic, portPairs } from '../network/port-mapping.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskStateChange } from '../reporter/state-change.js';
@@ -72,7 +73,7 @@ export class TaskManager {
         const c = record.state.containers.find((x) => x.name === spec.name);
         spec.portMappings.forEach((p, i) => {
           const port = c?.hostPorts?.[i];
-          if (p.hostPort === 0 && port !== undefined && record.state.known !== 'STOPPED') this.ports.claim(port, p.protocol);
+          if (isDynamic(p) && port !== undefined && record.state.known !== 'STOPPED') for (const pair of portPairs(p, port)) this.ports.claim(pair.hostPort, p.protocol);
         });
       });
       // A task that had not begun waits in line again; one that had begun holds its resources.

@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/log.js';
 import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
+import { isDynamic, portCount } from '../network/port-mapping.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import { buildCreateRequest, dockerContainerName } from './create-request.js';
 import type { ImageManager } from './images.js';
@@ -92,7 +93,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       // The name and host ports are saved before `docker create`: a crash in between is recovered by name.
       await ctx.onChain(async () => {
         const hostPorts: number[] = [];
-        for (const p of spec.portMappings) hostPorts.push(p.hostPort !== 0 ? p.hostPort : await ctx.ports.allocate(p.protocol));
+        for (const p of spec.portMappings) hostPorts.push(isDynamic(p) ? await ctx.ports.allocateRange(portCount(p), p.protocol) : p.hostPort);
         state.hostPorts = hostPorts;
         state.dockerName = dockerContainerName(ctx.rec.spec, spec.name);
         ctx.save();

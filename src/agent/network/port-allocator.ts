@@ -48,14 +48,41 @@ export class PortAllocator {
     this.inUse[protocol].delete(port);
   }
 
+  private usable(port: number, protocol: 'tcp' | 'udp'): boolean {
+    const reserved = protocol === 'tcp' ? this.opts.reservedTcp : this.opts.reservedUdp;
+    return !reserved.includes(port) && !this.inUse[protocol].has(port);
+  }
+
+  /**
+   * `count` contiguous host ports for a containerPortRange (§9), the first returned. Like the official
+   * agent's getHostPortRange: windows start after the last assigned port and wrap around; every port of a
+   * window must be unreserved, not handed out, and free (probed).
+   */
+  async allocateRange(count: number, protocol: 'tcp' | 'udp'): Promise<number> {
+    if (count === 1) return this.allocate(protocol);
+    const [lo, hi] = this.opts.range;
+    const size = hi - lo + 1;
+    if (count < 1 || count > size) throw new Error(`cannot allocate ${count} contiguous ${protocol} host ports in ${lo}-${hi}`);
+    let start = this.last + 1;
+    for (let tried = 0; tried < size; tried++, start++) {
+      if (start < lo || start + count - 1 > hi) start = lo;
+      let ok = true;
+      for (let p = start; p < start + count && ok; p++) ok = this.usable(p, protocol) && (await this.probe(p, protocol));
+      if (!ok) continue;
+      for (let p = start; p < start + count; p++) this.inUse[protocol].add(p);
+      this.last = start + count - 1;
+      return start;
+    }
+    throw new Error(`no ${count} contiguous free ${protocol} host ports in ${lo}-${hi}`);
+  }
+
   async allocate(protocol: 'tcp' | 'udp'): Promise<number> {
     const [lo, hi] = this.opts.range;
-    const reserved = protocol === 'tcp' ? this.opts.reservedTcp : this.opts.reservedUdp;
     const size = hi - lo + 1;
     let candidate = this.last;
     for (let i = 0; i < size; i++) {
       candidate = candidate >= hi || candidate < lo ? lo : candidate + 1;
-      if (reserved.includes(candidate) || this.inUse[protocol].has(candidate)) continue;
+      if (!this.usable(candidate, protocol)) continue;
       if (!(await this.probe(candidate, protocol))) continue;
       this.last = candidate;
       this.inUse[protocol].add(candidate);
