@@ -134,3 +134,25 @@ t.test('local endpoint ports, task IAM role and container metadata switches', as
   t.ok(on.taskIamRole && on.taskIamRoleNetworkHost && on.containerMetadata && on.linkLocalEndpoint);
   t.throws(() => loadConfig({ ...base, BERTH_METADATA_PORT: '70000' }, NO_FILE), { code: 'ConfigError', message: /BERTH_METADATA_PORT/ });
 });
+
+t.test('engine image settings: official defaults, validation, and auth data that never prints', async (t) => {
+  const c = loadConfig(base, NO_FILE);
+  t.equal(c.imagePullInactivityTimeoutMs, 60_000);
+  t.same(c.imagePullRetry, { tries: 5, minMs: 1100, maxMs: 5000 });
+  t.equal(c.imageCleanupDisabled, false);
+  t.equal(c.imageCleanupIntervalMs, 30 * 60_000);
+  t.equal(c.imageMinimumCleanupAgeMs, 3600_000);
+  t.equal(c.numImagesDeletePerCycle, 5);
+  t.equal(c.engineAuthType, undefined);
+  t.equal(loadConfig({ ...base, ECS_IMAGE_CLEANUP_INTERVAL: '5m' }, NO_FILE).imageCleanupIntervalMs, 30 * 60_000, 'below 10m -> default');
+  t.equal(loadConfig({ ...base, ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: '10s' }, NO_FILE).imagePullInactivityTimeoutMs, 60_000, 'raised to 1m');
+  t.same(loadConfig({ ...base, BERTH_IMAGE_PULL_BACKOFF: '10ms,20ms' }, NO_FILE).imagePullRetry, { tries: 5, minMs: 10, maxMs: 20 });
+  t.throws(() => loadConfig({ ...base, BERTH_IMAGE_PULL_BACKOFF: 'soon' }, NO_FILE), /BERTH_IMAGE_PULL_BACKOFF/);
+  t.throws(() => loadConfig({ ...base, ECS_ENGINE_AUTH_TYPE: 'ecr' }, NO_FILE), /ECS_ENGINE_AUTH_TYPE/);
+  t.throws(() => loadConfig({ ...base, ECS_ENGINE_AUTH_TYPE: 'docker', ECS_ENGINE_AUTH_DATA: 'nope' }, NO_FILE), /ECS_ENGINE_AUTH_DATA/);
+  t.throws(() => loadConfig({ ...base, ECS_NUM_IMAGES_DELETE_PER_CYCLE: '0' }, NO_FILE), /ECS_NUM_IMAGES_DELETE_PER_CYCLE/);
+  const withAuth = loadConfig({ ...base, ECS_ENGINE_AUTH_TYPE: 'dockercfg', ECS_ENGINE_AUTH_DATA: '{"r":{"auth":"dTpw"}}' }, NO_FILE);
+  t.equal(withAuth.engineAuthType, 'dockercfg');
+  t.equal(withAuth.engineAuthData?.value, '{"r":{"auth":"dTpw"}}');
+  t.notMatch(inspect(withAuth) + JSON.stringify(withAuth), /dTpw/, 'never printed');
+});
