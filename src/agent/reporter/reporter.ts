@@ -1,6 +1,6 @@
 /**
  * The state-change reporter: one pending slot and one sender per task, so submissions for a task are
- * strictly ordered and only the latest status is sent. A STOPPED change is never replaced by a lower one
+ * strictly ordered and only the latest status is sent. At most 10 submissions are in flight across tasks (§6.4). A STOPPED change is never replaced by a lower one
  * and never dropped: it is retried with backoff(1s, 30s, x1.3, j0.2) until it succeeds or the agent closes
  * (the store still says "not sent", so the next agent resubmits it).
  */
@@ -17,6 +17,33 @@ export interface ReporterOptions {
   /** Called after a successful submission, so the engine can persist the sent statuses. */
   onSent: (change: TaskStateChange) => void;
   backoff?: { minMs: number; maxMs: number };
+  /** Submissions in flight across all tasks; 10 like the official agent. */
+  maxInFlight?: number;
+}
+
+/** A counting semaphore: FIFO waiters, so no task starves. */
+class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+  /** Lets every waiter through (on close, where the aborted send fails at once). */
+  drain(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
 }
 
 // Read through a function: the slot changes while a send is awaited.
@@ -31,8 +58,11 @@ export class Reporter {
   private readonly slots = new Map<string, Slot>();
   private readonly abort = new AbortController();
   private closed = false;
+  private readonly inFlight: Slots;
 
-  constructor(private readonly opts: ReporterOptions) {}
+  constructor(private readonly opts: ReporterOptions) {
+    this.inFlight = new Slots(opts.maxInFlight ?? 10);
+  }
 
   submit(change: TaskStateChange): void {
     if (this.closed) return;
@@ -54,7 +84,12 @@ export class Reporter {
       const backoff = new Backoff({ minMs: this.opts.backoff?.minMs ?? 1000, maxMs: this.opts.backoff?.maxMs ?? 30_000, multiplier: 1.3, jitter: 0.2 });
       for (;;) {
         try {
-          await this.opts.client.send(new SubmitTaskStateChangeCommand(change.input), { abortSignal: this.abort.signal });
+          await this.inFlight.acquire();
+          try {
+            await this.opts.client.send(new SubmitTaskStateChangeCommand(change.input), { abortSignal: this.abort.signal });
+          } finally {
+            this.inFlight.release();
+          }
           log.info({ status: change.input.status }, 'task state change submitted');
           this.opts.onSent(change);
           break;
@@ -85,6 +120,7 @@ export class Reporter {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort(new Error('reporter closed'));
+    this.inFlight.drain();
     await Promise.allSettled([...this.slots.values()].map((s) => s.sending));
   }
 }
