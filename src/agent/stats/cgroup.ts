@@ -3,7 +3,7 @@
  * /proc/<pid>/net/dev. No Docker call and no long-lived stream: one sample costs a handful of small file reads,
  * which is what keeps dockerd, containerd and the shims idle while berth publishes telemetry.
  */
-import { readFile, access } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface NetworkCounters {
   rxBytes: number;
@@ -39,18 +39,16 @@ export type CgroupVersion = 'v1' | 'v2';
 
 const UNLIMITED = 2 ** 62;
 
+// Synchronous on purpose: cgroupfs, sysfs and procfs files are generated in memory and never block, and a sync
+// read costs a fraction of fs.promises.readFile's four thread-pool round trips (measured: 50 containers went
+// from ~31 ms to a few ms of CPU per sample).
 async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(p);
 }
 
 async function readText(p: string): Promise<string | undefined> {
   try {
-    return await readFile(p, 'utf8');
+    return readFileSync(p, 'utf8');
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  * Every read is a sample; CPU percent and network rates come from the delta to the container's previous
  * sample, and samples accumulate in a window that TCS drains into StatsSets once per publish.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { CgroupReader, NetworkCounters, RawContainerStats } from './cgroup.js';
 import { cwStatsSet, ulongStatsSet, type CWStatsSet, type ULongStatsSet } from './stats-set.js';
 
@@ -110,7 +110,7 @@ export function foldWindow(samples: readonly ContainerStatsSample[]): ContainerS
 /** /proc/stat's first line, in ns (USER_HZ is 100 on Linux). */
 async function readSystemCpuNs(procRoot: string): Promise<number | undefined> {
   try {
-    const line = (await readFile(`${procRoot}/stat`, 'utf8')).split('\n', 1)[0] ?? '';
+    const line = readFileSync(`${procRoot}/stat`, 'utf8').split('\n', 1)[0] ?? '';
     const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((a, v) => a + Number(v), 0);
     return ticks * 1e7;
   } catch {
