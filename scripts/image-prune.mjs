@@ -27,8 +27,10 @@ function walk(dir) {
 
 // The native addon needs only build/Release/better_sqlite3.node.
 const sqlite = path.join(root, 'better-sqlite3');
-for (const p of ['deps', 'src', 'build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps', 'build/deps']) {
-  rmSync(path.join(sqlite, p), { recursive: true, force: true });
+for (const p of ['deps', 'src', 'build/deps']) rmSync(path.join(sqlite, p), { recursive: true, force: true });
+const release = path.join(sqlite, 'build/Release');
+for (const name of readdirSync(release)) {
+  if (name !== 'better_sqlite3.node') rmSync(path.join(release, name), { recursive: true, force: true });
 }
 walk(root);
 process.stdout.write(`image-prune: removed ${removed} paths under ${root}\n`);
