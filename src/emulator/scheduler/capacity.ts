@@ -16,36 +16,47 @@ function portSet(resources: readonly Resource[], name: string): number[] {
   return (r?.stringSetValue ?? []).map(Number).filter((n) => Number.isInteger(n));
 }
 
+/** One pass over the instance's tasks: this runs for every instance on every placement. */
 export function instanceCapacity(
   inst: ContainerInstanceRecord,
   tasks: readonly TaskRecord[],
   connected: boolean,
 ): InstanceCapacity {
-  const holding = tasks.filter(holdsResources);
   const reg = inst.registeredResources;
+  let cpu = intResource(reg, 'CPU');
+  let memory = intResource(reg, 'MEMORY');
+  const tcp = new Set(portSet(reg, 'PORTS'));
+  const udp = new Set(portSet(reg, 'PORTS_UDP'));
+  const taskGroups = new Map<string, number>();
+  let taskCount = 0;
+  let runningTasksCount = 0;
+  for (const t of tasks) {
+    if (!holdsResources(t)) continue;
+    taskCount++;
+    if (t.lastStatus === 'RUNNING') runningTasksCount++;
+    cpu -= t.reserved.cpu;
+    memory -= t.reserved.memory;
+    for (const p of t.reserved.tcpPorts) tcp.add(p);
+    for (const p of t.reserved.udpPorts) udp.add(p);
+    if (t.group !== undefined) taskGroups.set(t.group, (taskGroups.get(t.group) ?? 0) + 1);
+  }
   return {
     arn: inst.arn,
     active: inst.status === 'ACTIVE',
     connected,
-    cpu: intResource(reg, 'CPU') - sum(holding.map((t) => t.reserved.cpu)),
-    memory: intResource(reg, 'MEMORY') - sum(holding.map((t) => t.reserved.memory)),
-    tcpPortsInUse: new Set([...portSet(reg, 'PORTS'), ...holding.flatMap((t) => t.reserved.tcpPorts)]),
-    udpPortsInUse: new Set([...portSet(reg, 'PORTS_UDP'), ...holding.flatMap((t) => t.reserved.udpPorts)]),
-    taskCount: holding.length,
+    cpu,
+    memory,
+    tcpPortsInUse: tcp,
+    udpPortsInUse: udp,
+    taskCount,
     ec2InstanceId: inst.ec2InstanceId,
     registeredAt: inst.registeredAt,
-    runningTasksCount: holding.filter((t) => t.lastStatus === 'RUNNING').length,
+    runningTasksCount,
     agentVersion: inst.versionInfo['agentVersion'],
     dockerVersion: inst.versionInfo['dockerVersion'],
     attributes: new Map(inst.attributes.map((a) => [a.name, a.value])),
-    taskGroups: countGroups(holding),
+    taskGroups,
   };
-}
-
-function countGroups(tasks: readonly TaskRecord[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of tasks) if (t.group !== undefined) m.set(t.group, (m.get(t.group) ?? 0) + 1);
-  return m;
 }
 
 /**
@@ -72,8 +83,4 @@ export function remainingResources(inst: ContainerInstanceRecord, tasks: readonl
 
 function sortedStrings(s: ReadonlySet<number>): string[] {
   return [...s].sort((a, b) => a - b).map(String);
-}
-
-function sum(ns: number[]): number {
-  return ns.reduce((a, b) => a + b, 0);
 }

@@ -107,6 +107,8 @@ interface Slot {
   /** Static memberOf constraints hold (evaluated once). */
   staticOk: boolean;
   copied: boolean;
+  /** Spread field -> this instance's value (attributes do not change during placement). */
+  keys: Map<string, string>;
 }
 
 function slotFor(cap: InstanceCapacity, group: string | undefined, staticExprs: readonly Expr[]): Slot {
@@ -121,7 +123,7 @@ function slotFor(cap: InstanceCapacity, group: string | undefined, staticExprs: 
     taskGroups: cap.taskGroups ?? EMPTY_GROUPS,
   };
   const groupCount = group === undefined ? cap.taskCount : (facts.taskGroups.get(group) ?? 0);
-  return { cap, facts, groupCount, staticOk: staticExprs.every((e) => evaluate(e, facts)), copied: false };
+  return { cap, facts, groupCount, staticOk: staticExprs.every((e) => evaluate(e, facts)), copied: false, keys: new Map() };
 }
 
 function reserve(s: Slot, d: ResourceDemand, group: string | undefined): void {
@@ -144,13 +146,37 @@ function reserve(s: Slot, d: ResourceDemand, group: string | undefined): void {
 }
 
 function spreadKey(field: string, s: Slot): string {
-  if (field === 'instanceId' || field === 'host') return s.cap.arn;
-  const name = field.startsWith('attribute:') ? field.slice('attribute:'.length) : field;
-  return s.facts.attributes.get(name) ?? '';
+  let k = s.keys.get(field);
+  if (k === undefined) {
+    const name = field.startsWith('attribute:') ? field.slice('attribute:'.length) : field;
+    k = s.facts.attributes.get(name) ?? '';
+    s.keys.set(field, k);
+  }
+  return k;
+}
+
+/**
+ * The group's tasks per attribute value, over every instance (not only the candidates, so a zone whose
+ * instances are full still counts as occupied). Built once per placement and kept current by `reserve`.
+ */
+type SpreadCounts = Map<string, Map<string, number>>;
+
+function spreadCounts(strategies: readonly PlacementStrategy[], slots: readonly Slot[]): SpreadCounts {
+  const out: SpreadCounts = new Map();
+  for (const st of strategies) {
+    if (st.type !== 'spread' || st.field === 'instanceId' || st.field === 'host' || out.has(st.field)) continue;
+    const perValue = new Map<string, number>();
+    for (const s of slots) {
+      const k = spreadKey(st.field, s);
+      perValue.set(k, (perValue.get(k) ?? 0) + s.groupCount);
+    }
+    out.set(st.field, perValue);
+  }
+  return out;
 }
 
 /** Narrows `candidates` to the ones `strategy` likes best. */
-function narrow(strategy: PlacementStrategy, candidates: Slot[], all: readonly Slot[], random: () => number): Slot[] {
+function narrow(strategy: PlacementStrategy, candidates: Slot[], counts: SpreadCounts, random: () => number): Slot[] {
   if (candidates.length <= 1) return candidates;
   switch (strategy.type) {
     case 'random':
@@ -161,13 +187,7 @@ function narrow(strategy: PlacementStrategy, candidates: Slot[], all: readonly S
     }
     case 'spread': {
       if (strategy.field === 'instanceId' || strategy.field === 'host') return keepMin(candidates, (s) => s.groupCount);
-      // Count the group's tasks per attribute value over every instance, not only the candidates, so a
-      // zone whose instances are full still counts as occupied.
-      const perValue = new Map<string, number>();
-      for (const s of all) {
-        const k = spreadKey(strategy.field, s);
-        perValue.set(k, (perValue.get(k) ?? 0) + s.groupCount);
-      }
+      const perValue = counts.get(strategy.field)!;
       return keepMin(candidates, (s) => perValue.get(spreadKey(strategy.field, s)) ?? 0);
     }
   }
@@ -198,6 +218,7 @@ export function placeTasks(req: PlacementRequest, instances: readonly InstanceCa
   const slots = instances.filter((c) => c.active).map((c) => slotFor(c, req.group, staticExprs));
   if (slots.length === 0) return { assignments: [], failures: req.count > 0 ? [{ reason: NO_INSTANCES }] : [] };
 
+  const counts = spreadCounts(strategies, slots);
   const assignments: string[] = [];
   for (let i = 0; i < req.count; i++) {
     let candidates: Slot[] = [];
@@ -209,10 +230,14 @@ export function placeTasks(req: PlacementRequest, instances: readonly InstanceCa
       const failures = slots.map((s) => ({ arn: s.cap.arn, reason: fitReason(s, req.demand, distinct, dynamicExprs)! }));
       return { assignments, failures };
     }
-    for (const strategy of strategies) candidates = narrow(strategy, candidates, slots, random);
+    for (const strategy of strategies) candidates = narrow(strategy, candidates, counts, random);
     if (strategies.length === 0) candidates = keepMin(candidates, (s) => s.cap.taskCount);
     const chosen = candidates[0]!;
     reserve(chosen, req.demand, req.group);
+    for (const [field, perValue] of counts) {
+      const k = spreadKey(field, chosen);
+      perValue.set(k, (perValue.get(k) ?? 0) + 1);
+    }
     assignments.push(chosen.cap.arn);
   }
   return { assignments, failures: [] };

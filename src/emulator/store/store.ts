@@ -111,9 +111,22 @@ export function openStore(dataDir: string): EmulatorStore {
     dropMsg: db.prepare('DELETE FROM acs_messages WHERE instance_arn = ?'),
   };
 
+  /**
+   * Live tasks per cluster, parsed once and kept in step with putTask: placement and the service controller
+   * read them on every call, and re-parsing every live task each time made RunTask O(live tasks) in JSON.
+   * Callers treat records as immutable (they copy before changing), so sharing them is safe.
+   */
+  const live = new Map<string, Map<string, TaskRecord>>();
   let closed = false;
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => {
+      try {
+        return db.transaction(fn)();
+      } catch (err) {
+        live.clear(); // rolled back: the cache may hold writes that never happened
+        throw err;
+      }
+    },
 
     getCluster: (name) => parse<ClusterRecord>(q.getCluster.get(name) as { doc: string } | undefined),
     putCluster: (rec) => void q.putCluster.run(rec.name, JSON.stringify(rec)),
@@ -137,10 +150,23 @@ export function openStore(dataDir: string): EmulatorStore {
     },
 
     getTask: (arn) => parse<TaskRecord>(q.getTask.get(arn) as { doc: string } | undefined),
-    putTask: (rec) =>
-      void q.putTask.run(rec.arn, rec.cluster, rec.containerInstanceArn, rec.createdAt, JSON.stringify(rec), rec.lastStatus === 'STOPPED' ? 0 : 1),
+    putTask: (rec) => {
+      const isLive = rec.lastStatus !== 'STOPPED';
+      q.putTask.run(rec.arn, rec.cluster, rec.containerInstanceArn, rec.createdAt, JSON.stringify(rec), isLive ? 1 : 0);
+      const cached = live.get(rec.cluster);
+      if (!cached) return;
+      if (isLive) cached.set(rec.arn, rec);
+      else cached.delete(rec.arn);
+    },
     listTasks: (cluster) => parseAll<TaskRecord>(q.listTasks.all(cluster)),
-    listLiveTasks: (cluster) => parseAll<TaskRecord>(q.listLive.all(cluster)),
+    listLiveTasks: (cluster) => {
+      let cached = live.get(cluster);
+      if (!cached) {
+        cached = new Map(parseAll<TaskRecord>(q.listLive.all(cluster)).map((t) => [t.arn, t]));
+        live.set(cluster, cached);
+      }
+      return [...cached.values()];
+    },
     getService: (arn) => parse<ServiceRecord>(q.getSvc.get(arn) as { doc: string } | undefined),
     putService: (rec) => void q.putSvc.run(rec.arn, rec.cluster, rec.name, JSON.stringify(rec)),
     listServices: (cluster) => parseAll<ServiceRecord>(q.listSvc.all(cluster)),
