@@ -148,3 +148,12 @@ t.test('close() sends a close frame and is idempotent', async (t) => {
   t.equal(await closed, 1000);
   t.equal(s.connected, false);
 });
+
+t.test('ECS_POLL_METRICS samples on its own period between publishes', async (t) => {
+  const srv = await fakeTcs(t, { ack: true });
+  let samples = 0;
+  const p = producer();
+  session(t, srv.url, { publishIntervalMs: 10_000, pollIntervalMs: 30, producer: { ...p, sample: async () => void samples++ } });
+  await until('several polls', () => samples >= 3 || undefined);
+  t.ok(srv.frames.filter((f) => f.type === 'PublishMetricsRequest').length <= 1, 'polling does not publish');
+});
