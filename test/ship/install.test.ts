@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
@@ -12,6 +12,13 @@ import { REPO } from '../cli/run-berth.js';
  * unit's ExecStart with the unit's environment, as systemd would.
  */
 const INSTALL = path.join(REPO, 'scripts/install');
+
+/** The app is compiled and staged once (scripts/stage-app) and every install copies it (--from). */
+const STAGED = tempDir('ship-install-app');
+t.before(() => {
+  execFileSync(path.join(REPO, 'scripts/stage-app'), [STAGED, '--link'], { stdio: 'inherit' });
+});
+t.teardown(() => removeDir(STAGED));
 
 interface Run {
   code: number | null;
@@ -63,7 +70,7 @@ async function setup(t: Test, name: string) {
     SYSTEMCTL_SHIM_ROOT: root,
   };
   const args = [
-    '--root', root, '--cluster', cluster, '--region', 'us-east-1', '--endpoint', emulator.url, '--wait', '60',
+    '--root', root, '--from', STAGED, '--cluster', cluster, '--region', 'us-east-1', '--endpoint', emulator.url, '--wait', '60',
     // Test-only agent settings: free local ports, this suite's host port range, no host-wide link-local route.
     '--env', 'BERTH_INTROSPECTION_PORT=0', '--env', 'BERTH_METADATA_PORT=0', '--env', 'BERTH_LINK_LOCAL_ENDPOINT=false',
     '--env', 'ECS_DYNAMIC_HOST_PORT_RANGE=52400-52499',
