@@ -123,8 +123,9 @@ t.test('without heartbeats or acks the keepalive timer drops the connection and 
 
 t.test('acks keep the connection; a server close leads to a reconnect after backoff', async (t) => {
   const srv = await fakeTcs(t, { ack: true });
-  session(t, srv.url, { heartbeatTimeoutMs: 150 });
-  await until('a few acked publishes', () => srv.frames.filter((f) => f.type === 'PublishInstanceStatusRequest').length >= 4 || undefined);
+  session(t, srv.url, { heartbeatTimeoutMs: 300 });
+  // 12 ticks of 100ms outlast the 300-600ms keepalive timer: only the acks can have kept the socket up.
+  await until('a dozen acked publishes', () => srv.frames.filter((f) => f.type === 'PublishInstanceStatusRequest').length >= 12 || undefined);
   t.equal(srv.upgrades.length, 1, 'acks reset the keepalive timer');
   srv.sockets[0]!.close(1000, 'bye');
   await until('a reconnect', () => srv.upgrades.length >= 2 || undefined, 4000);
