@@ -131,6 +131,15 @@ export interface AgentConfig {
    * http://169.254.170.2; the agent replaces it once the server listens (see http/endpoints.ts).
    */
   readonly metadataBaseUrl: string;
+  /**
+   * ECS_ENABLE_TASK_ENI: awsvpc. undefined = on when the instance can do it (root, CNI plugins, not
+   * ECS_EXTERNAL); true also allows it with ECS_EXTERNAL (local use, tests); false = never.
+   */
+  readonly taskEni: boolean | undefined;
+  /** ECS_CNI_PLUGINS_PATH: where the CNI plugins are (Debian's containernetworking-plugins: /usr/lib/cni). */
+  readonly cniPluginsPath: string;
+  /** berth-only (BERTH_ECS_BRIDGE): the host bridge of the awsvpc tasks' ecs-eth0 links. */
+  readonly ecsBridgeName: string;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -259,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   const deletePerCycleRaw = src.str('ECS_NUM_IMAGES_DELETE_PER_CYCLE');
   const deletePerCycle = deletePerCycleRaw === undefined ? 5 : Number(deletePerCycleRaw);
   if (!Number.isInteger(deletePerCycle) || deletePerCycle < 1) fail('ECS_NUM_IMAGES_DELETE_PER_CYCLE', deletePerCycleRaw ?? '', 'expected a positive whole number');
+  const ecsBridge = src.str('BERTH_ECS_BRIDGE') ?? 'ecs-bridge';
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(ecsBridge)) fail('BERTH_ECS_BRIDGE', ecsBridge, 'expected an interface name of at most 15 characters');
   const akid = src.str('AWS_ACCESS_KEY_ID');
   const secret = src.str('AWS_SECRET_ACCESS_KEY');
 
@@ -319,6 +330,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     imageMinimumCleanupAgeMs: src.duration('ECS_IMAGE_MINIMUM_CLEANUP_AGE', HOUR),
     numImagesDeletePerCycle: deletePerCycle,
     metadataBaseUrl: 'http://169.254.170.2',
+    taskEni: src.str('ECS_ENABLE_TASK_ENI') === undefined ? undefined : src.bool('ECS_ENABLE_TASK_ENI', false),
+    cniPluginsPath: src.str('ECS_CNI_PLUGINS_PATH') ?? '/usr/lib/cni',
+    ecsBridgeName: ecsBridge,
   };
   return Object.freeze(config);
 }

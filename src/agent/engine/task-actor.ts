@@ -23,6 +23,7 @@ import { applyInspect, markVanished } from './observe.js';
 import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerAction, type DependencyFailure, type TaskAction } from './step.js';
 import * as transitions from './transitions.js';
 import { taskScopedVolumeNames } from './volumes.js';
+import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -39,6 +40,8 @@ export interface TaskActorOptions {
   images?: ImageManager;
   /** False: the task waits for host resources until `admit()` (§4.4). */
   admitted?: boolean;
+  /** awsvpc networking (pause container, ENI, ecs-bridge); undefined when the agent cannot do awsvpc. */
+  network?: TaskNetworkHook | undefined;
   now?: () => number;
 }
 
@@ -62,6 +65,8 @@ export class TaskActor {
   private wakeTimer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** awsvpc teardown in flight (CNI DEL, pause container removal). */
+  private networkRelease: Promise<void> | undefined;
 
   constructor(private readonly opts: TaskActorOptions) {
     this.rec = opts.record;
@@ -288,6 +293,7 @@ export class TaskActor {
       log: action.kind === PROVISION ? this.log : this.log.child({ container: action.container }),
       onChain: (fn) => this.onChain(fn),
       save: () => this.opts.store.saveTask(this.rec),
+      network: this.opts.network,
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);
     const spec = this.rec.spec.containers.find((c) => c.name === action.container);
@@ -311,6 +317,7 @@ export class TaskActor {
       if (known === 'STOPPED') {
         s.stoppedAt ??= this.now();
         this.releasePorts();
+        void this.releaseNetwork();
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
         this.opts.onStopped?.(this.arn);
       }
@@ -328,6 +335,29 @@ export class TaskActor {
       this.opts.submit(change);
     }
     if (reemit) this.scheduleCleanup();
+    if (reemit && s.known === 'STOPPED') void this.releaseNetwork(); // a restart between STOPPED and teardown
+  }
+
+  /**
+   * awsvpc: after the task stopped, CNI DEL and the pause container's removal (off the queue; the record is
+   * only read). Then marked released and saved; a failure is retried by cleanup and by the next agent.
+   */
+  private releaseNetwork(): Promise<void> {
+    const n = this.rec.state.network;
+    const hook = this.opts.network;
+    if (!hook || !n || n.released || (n.pauseName === undefined && n.pauseId === undefined)) return Promise.resolve();
+    this.networkRelease ??= hook.teardown(this.rec, this.shutdown.signal).then(
+      () => {
+        // Not awaited on the queue: cleanup (itself on the queue) waits for this promise.
+        n.released = true;
+        this.enqueue(() => this.opts.store.saveTask(this.rec));
+      },
+      (err: unknown) => {
+        if (!this.closed) this.log.warn({ err }, 'task network teardown failed; retrying at cleanup');
+        this.networkRelease = undefined;
+      },
+    );
+    return this.networkRelease;
   }
 
   private releasePorts(): void {
@@ -354,6 +384,10 @@ export class TaskActor {
 
   private async cleanup(): Promise<void> {
     try {
+      await this.releaseNetwork();
+      if (this.rec.state.network && this.opts.network && !this.rec.state.network.released && this.rec.state.network.pauseName !== undefined) {
+        throw new Error('task network not torn down yet');
+      }
       for (const c of this.rec.state.containers) {
         const ref = c.dockerId ?? c.dockerName;
         if (ref === undefined) continue;
