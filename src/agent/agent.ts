@@ -24,6 +24,11 @@ import { createTcsSession } from './tcs/index.js';
 import { AgentMetrics, instrumentEcsClient, instrumentRuntime, startPrometheusServer } from './metrics/index.js';
 import { waitForDocker } from './health/docker-wait.js';
 import { HealthWriter } from './health/status-file.js';
+import path from 'node:path';
+import { SubmitTaskStateChangeCommand } from '@aws-sdk/client-ecs';
+import { awsvpcSupport } from './network/awsvpc/support.js';
+import { EniAttachments } from './network/awsvpc/attachments.js';
+import { AwsvpcNetwork } from './network/awsvpc/task-network.js';
 
 export interface Agent {
   readonly containerInstanceArn: string;
@@ -83,6 +88,9 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     const client = createEcsClient(config, credentials);
     instrumentEcsClient(client, metrics);
     const host = await readHostResources(config.reservedMemoryMiB);
+    // awsvpc only where it really works (root, CNI plugins, pause image): then task-eni is registered.
+    const awsvpc = await awsvpcSupport({ config, runtime, signal: AbortSignal.timeout(10_000) });
+    if (!awsvpc.ok) log.info({ reason: awsvpc.reason }, 'awsvpc network mode not available');
     const registration = await registerWithRetry(
       () =>
         registerContainerInstance({
@@ -90,7 +98,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
           cluster: config.cluster,
           clusterConfigured: config.clusterConfigured,
           containerInstanceArn: savedArn,
-          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined }),
+          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined, taskEni: awsvpc.ok }),
           resources: totalResources(host, config.reservedPorts, config.reservedPortsUdp),
           tags: config.containerInstanceTags,
           log,
@@ -124,8 +132,14 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     // The reporter confirms sends to the engine, and the engine submits through the reporter.
     const engineRef: { current?: TaskManager } = {};
     const reporter = new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) });
+    const enis = awsvpc.ok
+      ? new EniAttachments({ store, cluster: config.cluster, submit: async (input) => void (await client.send(new SubmitTaskStateChangeCommand(input))), log: log.child({ component: 'eni' }) })
+      : undefined;
+    const network = awsvpc.ok
+      ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), attachments: enis, log: log.child({ component: 'awsvpc' }) })
+      : undefined;
     const engine = new TaskManager({
-      runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log,
+      runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network,
       // The registered totals: tasks wait in FIFO order until they fit (§4.4, the newest official behaviour).
       hostTotals: { cpu: host.cpuUnits, memoryMiB: host.memoryMiB, reservedTcp: config.reservedPorts, reservedUdp: config.reservedPortsUdp },
     });
@@ -147,6 +161,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
         reporter,
         credentials: taskCredentials,
         manifest: new ManifestState(store),
+        enis,
       },
       // Giving up on ACS ends the agent with exit 1 (transient): the supervisor restarts it.
       onGiveUp: (err) => void fail(err),
@@ -169,6 +184,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     const shutdown = (code: number): Promise<void> => {
       closing ??= (async () => {
         await acs.close();
+        enis?.close();
         await tcs?.close();
         await prometheus?.close();
         await engine.close();
@@ -192,6 +208,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     store.onWriteFailure((err) => void fail(err));
 
     health.start();
+    enis?.start();
     acs.start();
     tcs?.start();
     try {

@@ -63,6 +63,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('ECS_EXCLUDE_IPV6_PORTBINDING', 'true', 'drop :: bindings from state changes'),
   v('ECS_ENABLE_TASK_IAM_ROLE', 'false', 'serve task role credentials (bridge network mode)'),
   v('ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST', 'false', 'serve task role credentials (host network mode)'),
+  v('ECS_ENABLE_TASK_ENI', 'on as root with the CNI plugins, unless ECS_EXTERNAL', 'awsvpc network mode (true also allows it with ECS_EXTERNAL)'),
+  v('ECS_CNI_PLUGINS_PATH', '/usr/lib/cni', 'CNI plugins for awsvpc (host-device, bridge, static, host-local)'),
+  v('BERTH_ECS_BRIDGE', 'ecs-bridge', "host bridge of awsvpc tasks' ecs-eth0 (credentials and metadata route)"),
   v('ECS_ENABLE_CONTAINER_METADATA', 'false', 'write a metadata file per container (ECS_CONTAINER_METADATA_FILE)'),
   // Telemetry.
   v('ECS_DISABLE_METRICS', 'false', 'no task metrics over TCS'),

@@ -2,6 +2,7 @@ import type { Logger } from '../shared/log.js';
 import type { Arns } from './arns.js';
 import type { EmulatorStore } from './store/store.js';
 import type { TelemetryView } from './tcs/telemetry.js';
+import type { VpcService } from './vpc/service.js';
 
 /** How the API tells the ACS side that tasks changed; implemented by the ACS hub. */
 export interface TaskDelivery {
@@ -27,6 +28,8 @@ export interface EmulatorContext {
   /** Told about every API call once answered (Prometheus); error is the ECS error type. */
   readonly observeApi?: (operation: string, error: string | undefined, seconds: number) => void;
   readonly services: ChangeSignal;
+  /** The simulated VPC for awsvpc tasks; absent when the emulator runs without one. */
+  readonly vpc?: VpcService | undefined;
   now(): number;
 }
 

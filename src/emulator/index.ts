@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { SimulatedVpc, type VpcOptions } from './vpc/vpc.js';
+import { VpcService } from './vpc/service.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../shared/log.js';
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   credentials?: { ttlMs?: number; refreshMs?: number };
   /** Opt-in: refuse API calls and websocket upgrades signed with any other access key (./api/access-keys.ts). */
   acceptAccessKeys?: () => readonly string[];
+  /**
+   * A simulated VPC (root, Linux) for awsvpc tasks: a bridge for the subnet, ENIs as veths on this machine
+   * (./vpc/vpc.ts). Without it, RunTask of an awsvpc task definition fails.
+   */
+  vpc?: VpcOptions;
 }
 
 export interface Emulator {
@@ -48,14 +55,26 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const log = opts.log.child({ component: 'emulator' });
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 30_000;
   const store = openStore(opts.dataDir);
+  let vpcClose: (() => Promise<void>) | undefined;
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
   const now = (): number => Date.now();
+  let vpc: VpcService | undefined;
+  if (opts.vpc) {
+    const simulated = new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true }));
+    await simulated.start();
+    vpc = new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }) });
+    const closeVpc = simulated;
+    vpcClose = async () => {
+      vpc?.close();
+      await closeVpc.close();
+    };
+  }
   const services = new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs });
   const hub = new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
-    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit });
+    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc });
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
-  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services };
+  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
@@ -83,6 +102,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       });
     });
   } catch (err) {
+    await vpcClose?.();
     store.close();
     throw err;
   }
@@ -90,6 +110,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url }, 'emulator listening');
   services.start(ctx);
+  vpc?.start();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -108,6 +129,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         server.close(() => r());
         server.closeAllConnections();
       });
+      await vpcClose?.();
       store.close();
       log.info('emulator closed');
     })();

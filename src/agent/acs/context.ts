@@ -5,6 +5,7 @@ import type { TaskManager } from '../engine/task-manager.js';
 import type { Reporter } from '../reporter/reporter.js';
 import type { CredentialsStore } from './credentials-store.js';
 import type { ManifestState } from './manifest-state.js';
+import type { EniAttachments } from '../network/awsvpc/attachments.js';
 
 export interface AcsSend {
   <K extends keyof AgentMessages & string>(type: K, message: AgentMessages[K]): void;
@@ -19,5 +20,7 @@ export interface ResponderContext {
   credentials: CredentialsStore;
   /** latestSeqNum (persisted) and the last manifest's messageId, for TaskStopVerificationAck (§4.2). */
   manifest: ManifestState;
+  /** Task ENI attachments (awsvpc); undefined when the instance cannot do awsvpc. */
+  enis?: EniAttachments | undefined;
   log: Logger;
 }

@@ -6,6 +6,7 @@ import { respondToHeartbeat } from './responders/heartbeat.js';
 import { respondToPayload } from './responders/payload.js';
 import { respondToTaskManifest } from './responders/task-manifest.js';
 import { respondToStopVerificationAck } from './responders/stop-verification.js';
+import { respondToAttachEni } from './responders/attach-eni.js';
 
 export function dispatch(env: ServerEnvelope, ctx: ResponderContext): void {
   switch (env.type) {
@@ -20,9 +21,10 @@ export function dispatch(env: ServerEnvelope, ctx: ResponderContext): void {
     case 'TaskStopVerificationAck':
       return respondToStopVerificationAck(env.message, ctx);
     case 'AttachTaskNetworkInterfacesMessage':
+      return respondToAttachEni(env.message, ctx);
     case 'AttachInstanceNetworkInterfacesMessage':
-      // awsvpc is not supported (and not advertised): not acked, so the control plane does not count on it.
-      ctx.log.warn({ type: env.type }, 'ENI attachment not supported; ignored');
+      // Instance ENIs (trunking) are not supported (and not advertised): not acked.
+      ctx.log.warn({ type: env.type }, 'instance ENI attachment not supported; ignored');
       return;
     case 'CloseMessage':
     case 'ErrorMessage':

@@ -82,6 +82,8 @@ export interface CreateRequestInput {
   disablePrivileged?: boolean;
   /** config.metadataBaseUrl: where the container reaches the metadata server. */
   metadataBaseUrl?: string;
+  /** awsvpc: the pause container whose network namespace the container joins (§5.7). */
+  pauseContainerId?: string | undefined;
 }
 
 /** HostConfig.Binds from mountPoints: `<host path or volume name>:<container path>[:ro]` (§10 step 3). */
@@ -107,7 +109,10 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   const env = { ...input.fileEnvironment, ...spec.environment, ...injectedEnvironment(state.v3EndpointId, input.metadataBaseUrl) };
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  spec.portMappings.forEach((p, i) => {
+  const awsvpc = task.networkMode === 'awsvpc';
+  if (awsvpc && input.pauseContainerId === undefined) throw new Error('awsvpc container created before its pause container');
+  // awsvpc: no host port bindings (Docker refuses them in container: mode); the ENI address serves the ports.
+  if (!awsvpc) spec.portMappings.forEach((p, i) => {
     const hostPort = isDynamic(p) ? state.hostPorts?.[i] : p.hostPort;
     if (hostPort === undefined) throw new Error(`no host port assigned for ${p.containerPort}/${p.protocol}`);
     for (const pair of portPairs(p, hostPort)) {
@@ -124,7 +129,7 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
     ...(spec.command ? { Cmd: spec.command } : {}),
     ...(spec.entryPoint ? { Entrypoint: spec.entryPoint } : {}),
   };
-  const mode = task.networkMode === 'host' || task.networkMode === 'none' ? task.networkMode : 'bridge';
+  const mode = awsvpc ? `container:${input.pauseContainerId}` : task.networkMode === 'host' || task.networkMode === 'none' ? task.networkMode : 'bridge';
   const links = (spec.links ?? []).map((l) => {
     const target = linkTarget(l);
     const alias = l.includes(':') ? l.slice(l.indexOf(':') + 1) : target;
@@ -143,6 +148,7 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   };
   const finalConfig = overlay(config, parseOverlay(spec.dockerConfig, 'DockerClientConfigError'));
   const finalHost = overlay(hostConfig, parseOverlay(spec.dockerHostConfig, 'HostConfigError'));
+  if (awsvpc) finalHost['NetworkMode'] = mode; // the namespace is the task's, whatever the overlay says
   if (input.disablePrivileged && finalHost['Privileged'] === true) {
     throw new BerthError('CannotCreateContainerError', 'privileged containers are disabled on this instance (ECS_DISABLE_PRIVILEGED)');
   }

@@ -4,6 +4,7 @@
  */
 import type { ContainerStatus, TaskStatus } from '../../shared/model/status.js';
 import type { NetworkBinding } from '../runtime/runtime.js';
+import type { TaskEni } from '../network/awsvpc/eni.js';
 
 export interface PortMappingSpec {
   containerPort: number;
@@ -82,6 +83,8 @@ export interface ContainerSpec {
 
 export interface TaskSpec {
   arn: string;
+  /** awsvpc: the task's ENI from elasticNetworkInterfaces (exactly one). */
+  eni?: TaskEni;
   family: string;
   version: string;
   networkMode: string;
@@ -113,7 +116,21 @@ export interface ContainerState {
   imageDigest?: string | undefined;
 }
 
+/** awsvpc: the pause container holding the task's network namespace, and how far its setup got (§5.7). */
+export interface TaskNetworkState {
+  /** Saved before `docker create`, so a crash in between is recovered by name. */
+  pauseName?: string;
+  pauseId?: string;
+  /** ENI (eth0) and ecs-bridge (ecs-eth0) are configured in the namespace. */
+  ready?: boolean;
+  /** Torn down after the task stopped. */
+  released?: boolean;
+  /** ecs-eth0's address: the task's local IP on the ecs bridge. */
+  localIp?: string;
+}
+
 export interface TaskState {
+  network?: TaskNetworkState;
   desired: TaskStatus;
   known: TaskStatus;
   sent: TaskStatus;

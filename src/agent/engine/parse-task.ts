@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AcsContainer, AcsTask, AcsVolume } from '../../shared/protocol/acs.js';
 import type { ContainerSpec, ContainerState, DependencySpec, PortMappingSpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
 import { parseContainerPortRange } from '../network/port-mapping.js';
+import { taskEniOf } from '../network/awsvpc/eni.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
 
 export class TaskParseError extends Error {}
@@ -129,11 +130,21 @@ export function parseTaskSpec(t: AcsTask): TaskSpec {
   const specs = containers.map(parseContainer);
   const names = new Set(specs.map((c) => c.name));
   if (names.size !== specs.length) throw new TaskParseError('duplicate container names');
+  const networkMode = t.networkMode || 'bridge';
+  let eni: TaskSpec['eni'];
+  if (networkMode === 'awsvpc') {
+    try {
+      eni = taskEniOf(t.elasticNetworkInterfaces);
+    } catch (err) {
+      throw new TaskParseError((err as Error).message);
+    }
+  }
   return {
     arn,
+    ...(eni ? { eni } : {}),
     family: need(t.family, 'family'),
     version: need(t.version, 'version'),
-    networkMode: t.networkMode || 'bridge',
+    networkMode,
     containers: specs,
     volumes: (t.volumes ?? []).map(parseVolume),
     cpu: typeof t.cpu === 'number' && t.cpu > 0 ? t.cpu : undefined,

@@ -84,7 +84,9 @@ function containerOf(task: TaskRecord, name: string): ContainerState | undefined
 
 /** True when the task has volumes that Docker must create before its containers can use them. */
 export function needsProvisioning(task: TaskRecord): boolean {
-  return (task.spec.volumes ?? []).some((v) => v.type === 'docker' || v.sourcePath === '') && task.state.volumesReady !== true;
+  const volumes = (task.spec.volumes ?? []).some((v) => v.type === 'docker' || v.sourcePath === '') && task.state.volumesReady !== true;
+  // awsvpc: the pause container and its namespace (ENI + ecs-bridge) come before any app container (§5.7).
+  return volumes || (task.spec.networkMode === 'awsvpc' && task.state.network?.ready !== true);
 }
 
 export function planTask(task: TaskRecord, ctx: PlanContext): Plan {

@@ -39,9 +39,11 @@ export interface AttributeInput {
   apiVersions: string[];
   /** Custom attributes go only into the first registration (§1.3). */
   firstRegistration: boolean;
+  /** awsvpc really works here (network/awsvpc/support.ts): ecs.capability.task-eni. */
+  taskEni?: boolean;
 }
 
-export function capabilityAttributes({ config, apiVersions, firstRegistration }: AttributeInput): Attribute[] {
+export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni }: AttributeInput): Attribute[] {
   const has = (v: string): boolean => apiVersions.includes(v);
   const names: string[] = [`${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
   if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
@@ -55,6 +57,7 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration }:
   if (config.taskIamRoleNetworkHost) names.push(`${C}task-iam-role-network-host`);
   if (has('1.24')) names.push(`${E}container-health-check`);
   names.push(`${E}docker-plugin.local`);
+  if (taskEni) names.push(`${E}task-eni`);
   if (config.external) names.push(`${E}external`);
 
   const attrs: Attribute[] = [];

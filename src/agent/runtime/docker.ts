@@ -86,6 +86,7 @@ export function mapInspect(raw: Docker.ContainerInspectInfo): ContainerInspect {
     imageId: raw.Image,
     createdAt: dockerTime(raw.Created),
     networkMode: raw.HostConfig?.NetworkMode,
+    pid: state.Running && state.Pid > 0 ? state.Pid : undefined,
     networks: Object.entries(raw.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
       name,
       ipv4: n.IPAddress || undefined,

@@ -66,6 +66,8 @@ export interface ContainerInspect {
   networkMode?: string;
   /** One entry per attached Docker network, with the container's addresses on it. */
   networks?: ContainerNetwork[];
+  /** PID of the container's init process while it runs (its namespaces: /proc/<pid>/ns/*). */
+  pid?: number | undefined;
 }
 
 export interface ImageInspect {

@@ -11,6 +11,7 @@ import { AcsSession } from './session.js';
 import { answerStopVerification, buildTaskManifest } from './manifest.js';
 import { CredentialsIssuer } from '../credentials/issuer.js';
 import { withRoleCredentials } from '../credentials/attach.js';
+import type { VpcService } from '../vpc/service.js';
 
 export interface AcsHubOptions {
   store: EmulatorStore;
@@ -24,6 +25,8 @@ export interface AcsHubOptions {
   missedHeartbeatLimit?: number;
   /** Task IAM role credentials: key lifetime and refresh period (tests shorten the refresh). */
   credentials?: { ttlMs?: number; refreshMs?: number };
+  /** The simulated VPC: awsvpc tasks get an ENI first (absent: the emulator has no VPC). */
+  vpc?: VpcService | undefined;
   /** An agent connected or disconnected (the service controller places on connected instances only). */
   onSessionChange?: () => void;
 }
@@ -134,17 +137,28 @@ export class AcsHub implements TaskDelivery {
   }
 
   private sendTasks(session: AcsSession, taskArns: readonly string[], withCredentials: boolean): void {
-    const { store, arns, now, log } = this.opts;
+    const { store, arns, now, log, vpc } = this.opts;
+    const attachFrames: (() => void)[] = [];
     const frame = store.transaction(() => {
       const tasks = taskArns
         .map((a) => store.getTask(a))
         .filter((t): t is TaskRecord => t !== undefined && t.lastStatus !== 'STOPPED');
       if (tasks.length === 0) return undefined;
       const withCreds: AcsTask[] = [];
+      const sent = new Set<string>();
       const acsTasks = tasks.flatMap((t) => {
         const td = store.getTaskDefinition(...familyRevision(t.taskDefinitionArn));
         if (!td) return [];
+        const awsvpc = vpc !== undefined && td.body['networkMode'] === 'awsvpc';
+        // awsvpc (§6.3): the ENI is attached and reported ATTACHED before the task itself is sent.
+        if (awsvpc && !vpc.isAttached(t)) {
+          if (t.desiredStatus !== 'STOPPED') attachFrames.push(this.attachEni(session, t));
+          return [];
+        }
+        sent.add(t.arn);
         const acsTask = acsTaskFor(t, td, arns.accountId);
+        const eni = awsvpc ? vpc.taskEni(t) : undefined;
+        if (eni) acsTask.elasticNetworkInterfaces = [eni];
         const who = { taskArn: t.arn, taskClusterArn: arns.cluster(t.cluster), instanceArn: session.instanceArn };
         withCreds.push(withCredentials ? withRoleCredentials(acsTask, td.body, who, this.issuer) : acsTask);
         return [acsTask];
@@ -165,12 +179,28 @@ export class AcsHub implements TaskDelivery {
       const body = JSON.stringify({ type: 'PayloadMessage', message });
       store.putPendingMessage({ messageId, instanceArn: instance.arn, seqNum, body });
       for (const t of tasks) {
-        if (t.lastStatus === 'PROVISIONING') store.putTask({ ...t, lastStatus: 'PENDING', version: t.version + 1 });
+        if (t.lastStatus === 'PROVISIONING' && sent.has(t.arn)) store.putTask({ ...t, lastStatus: 'PENDING', version: t.version + 1 });
       }
       log.debug({ messageId, seqNum, tasks: acsTasks.length }, 'sending payload');
       return JSON.stringify({ type: 'PayloadMessage', message: { ...message, tasks: withCreds } });
     });
+    for (const send of attachFrames) send();
     if (frame) session.sendRaw(frame);
+  }
+
+  /** In the caller's transaction: allocate the task's ENI; returns what to do after commit (message, then device). */
+  private attachEni(session: AcsSession, task: TaskRecord): () => void {
+    const vpc = this.opts.vpc!;
+    const { task: withEni, allocation } = vpc.ensureAttachment(task);
+    if (withEni !== task) this.opts.store.putTask({ ...withEni, version: task.version + 1 });
+    const instance = this.opts.store.getInstance(session.instanceArn);
+    const clusterArn = this.opts.arns.cluster(instance?.cluster ?? task.cluster);
+    const message = vpc.attachMessage(task, allocation, { messageId: randomUUID(), clusterArn, containerInstanceArn: session.instanceArn, nowMs: this.opts.now() });
+    return () => {
+      this.opts.log.info({ taskArn: task.arn, eni: allocation.eniId }, 'attaching the task ENI');
+      session.send('AttachTaskNetworkInterfacesMessage', message);
+      vpc.plug(allocation);
+    };
   }
 }
 

@@ -75,6 +75,13 @@ export function instanceView(ctx: EmulatorContext, i: ContainerInstanceRecord): 
 }
 
 /** Tags appear only when asked for (DescribeTasks include TAGS), as in ECS. */
+/** containers[].networkInterfaces of an awsvpc task: its ENI attachment id and private address. */
+function networkInterfacesOf(t: TaskRecord): { attachmentId: string; privateIpv4Address: string | undefined }[] {
+  return (t.attachments ?? [])
+    .filter((a) => a.type === 'ElasticNetworkInterface')
+    .map((a) => ({ attachmentId: a.id, privateIpv4Address: a.details.find((d) => d.name === 'privateIPv4Address')?.value }));
+}
+
 export function taskView(ctx: EmulatorContext, t: TaskRecord, withTags = false): Record<string, unknown> {
   const str = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
   return {
@@ -103,7 +110,7 @@ export function taskView(ctx: EmulatorContext, t: TaskRecord, withTags = false):
       exitCode: c.exitCode,
       reason: c.reason,
       networkBindings: c.networkBindings ?? [],
-      networkInterfaces: [],
+      networkInterfaces: networkInterfacesOf(t),
       healthStatus: ctx.telemetry?.containerHealth(t.arn, c.name) ?? 'UNKNOWN',
       cpu: str(c.cpu ?? 0),
       memory: str(c.memory),
@@ -127,7 +134,7 @@ export function taskView(ctx: EmulatorContext, t: TaskRecord, withTags = false):
     stopCode: t.stopCode,
     healthStatus: ctx.telemetry?.taskHealth(t.arn, t.containers) ?? 'UNKNOWN',
     enableExecuteCommand: false,
-    attachments: [],
+    attachments: t.attachments ?? [],
     tags: withTags ? (t.tags ?? []) : undefined,
   };
 }

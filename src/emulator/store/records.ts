@@ -117,8 +117,19 @@ export interface ResourceDemand {
   udpPorts: number[];
 }
 
+/** A task attachment as DescribeTasks shows it (awsvpc: the ENI; details subnetId, networkInterfaceId, ...). */
+export interface TaskAttachmentRecord {
+  id: string;
+  type: string;
+  /** ATTACHING -> ATTACHED (the agent saw the device) -> DELETED (released after the task stopped). */
+  status: string;
+  details: { name: string; value: string }[];
+}
+
 export interface TaskRecord {
   arn: string;
+  /** awsvpc: the task's ENI attachment(s) from the simulated VPC. */
+  attachments?: TaskAttachmentRecord[];
   cluster: string;
   taskDefinitionArn: string;
   containerInstanceArn: string;

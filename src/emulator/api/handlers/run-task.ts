@@ -7,6 +7,7 @@ import { parseConstraints, parseStrategies, taskDefinitionConstraints } from '..
 import { checkOverrides, type TaskOverridesInput } from '../overrides.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
+import { awsvpcConstraints } from '../../vpc/run-task-input.js';
 
 interface RunTaskInput {
   cluster?: string;
@@ -19,6 +20,7 @@ interface RunTaskInput {
   placementStrategy?: unknown[];
   tags?: unknown[];
   propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
+  networkConfiguration?: unknown;
 }
 
 export const RUN_TASK_INPUT = {
@@ -34,6 +36,7 @@ export const RUN_TASK_INPUT = {
   tags: { type: 'list', of: 'structure' },
   propagateTags: { type: 'string', enum: ['TASK_DEFINITION', 'SERVICE', 'NONE'] },
   enableECSManagedTags: { type: 'boolean' },
+  networkConfiguration: { type: 'structure' },
 } as const;
 
 /** Places `count` tasks, reserves their resources and hands them to the instances' ACS sessions. */
@@ -49,7 +52,11 @@ export const runTask = defineHandler<RunTaskInput>({
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     const overrides = checkOverrides(input.overrides, td);
     const tags = checkTags(input.tags);
-    const constraints = [...parseConstraints(input.placementConstraints), ...taskDefinitionConstraints(td.body)];
+    const constraints = [
+      ...parseConstraints(input.placementConstraints),
+      ...taskDefinitionConstraints(td.body),
+      ...awsvpcConstraints(ctx, td.body['networkMode'], input.networkConfiguration),
+    ];
     const strategies = parseStrategies(input.placementStrategy);
     const result = launchTasks(ctx, {
       cluster,

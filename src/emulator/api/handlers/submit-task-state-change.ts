@@ -30,8 +30,12 @@ export const submitTaskStateChange = defineHandler<SubmitTaskStateChangeInput>({
     if (!input.task) throw invalidParameter('Missing required parameter: task');
     const cluster = resolveCluster(ctx, input.cluster);
     const task = resolveTask(ctx, cluster, input.task);
-    const updated = applyTaskChange(task, input, ctx.now());
+    const changed = applyTaskChange(task, input, ctx.now());
+    // awsvpc (§6.3): an attachments-only report ATTACHED releases the task's payload.
+    const eni = ctx.vpc?.applyAttachmentChanges(changed, input.attachments);
+    const updated = eni?.task ?? changed;
     ctx.store.putTask(updated);
+    if (eni?.attached && updated.lastStatus !== 'STOPPED') ctx.delivery.deliver(updated.containerInstanceArn, [updated.arn]);
     if (updated.serviceName && updated.lastStatus !== task.lastStatus) ctx.services.changed();
     if (updated.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
       ctx.log.info({ taskArn: task.arn, stopCode: updated.stopCode }, 'task stopped');
