@@ -21,11 +21,26 @@ export class AcsHandshakeError extends Error {
   }
 }
 
-export async function dialAcs(opts: { url: string; region: string; credentials: Credentials }): Promise<WebSocket> {
+/** An open socket and the frames that arrived before anyone listened (see dialAcs). */
+export interface DialedAcs {
+  ws: WebSocket;
+  /** Stops buffering and returns what was buffered; call it in the same tick as attaching a 'message' listener. */
+  takeEarlyFrames(): { data: WebSocket.RawData; isBinary: boolean }[];
+}
+
+/**
+ * The control plane sends the desired state right after the upgrade, often in the same TCP segment as the 101
+ * response: ws then emits those frames in the very tick it emits 'open', before an awaiting caller can attach a
+ * listener. Frames are therefore buffered from the start and handed over with takeEarlyFrames().
+ */
+export async function dialAcs(opts: { url: string; region: string; credentials: Credentials }): Promise<DialedAcs> {
   const signUrl = new URL(opts.url.replace(/^ws/, 'http'));
   const headers = await signRequest({ url: signUrl, region: opts.region, credentials: opts.credentials });
   delete headers['host'];
   const ws = new WebSocket(opts.url, { headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, perMessageDeflate: false });
+  const early: { data: WebSocket.RawData; isBinary: boolean }[] = [];
+  const buffer = (data: WebSocket.RawData, isBinary: boolean): void => void early.push({ data, isBinary });
+  ws.on('message', buffer);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -42,5 +57,11 @@ export async function dialAcs(opts: { url: string; region: string; credentials: 
       });
     });
   });
-  return ws;
+  return {
+    ws,
+    takeEarlyFrames() {
+      ws.off('message', buffer);
+      return early.splice(0);
+    },
+  };
 }

@@ -26,7 +26,7 @@ import { AGENT_HASH, AGENT_VERSION } from '../version.js';
 import { buildAcsUrl } from './url.js';
 import type { ResponderContext } from './context.js';
 import { dispatch } from './dispatch.js';
-import { AcsHandshakeError, dialAcs } from './dial.js';
+import { AcsHandshakeError, dialAcs, type DialedAcs } from './dial.js';
 import { reconnectDelay, type CloseCause, type ConnectionEnd } from './reconnect.js';
 import { Deadline, realTimers, sleepOn, type Timers } from './timers.js';
 
@@ -185,7 +185,8 @@ export class AcsSession {
       dockerVersion: this.opts.dockerVersion,
       sendCredentials: this.sendCredentials,
     });
-    const ws = await dialAcs({ url, region: this.opts.region, credentials: this.opts.credentials });
+    const dialed = await dialAcs({ url, region: this.opts.region, credentials: this.opts.credentials });
+    const ws = dialed.ws;
     this.ws = ws;
     if (this.closed) {
       ws.close(1000, 'agent shutting down');
@@ -196,13 +197,14 @@ export class AcsSession {
     this.connectedOnce();
     this.opts.log.info({ url: url.split('?')[0] }, 'ACS connected');
     try {
-      return await this.serve(ws);
+      return await this.serve(dialed);
     } finally {
       this.setConnected(false);
     }
   }
 
-  private serve(ws: WebSocket): Promise<ConnectionEnd> {
+  private serve(dialed: DialedAcs): Promise<ConnectionEnd> {
+    const { ws } = dialed;
     const { log } = this.opts;
     const { timers, timing } = this;
     const send = <K extends keyof AgentMessages & string>(type: K, message: AgentMessages[K]): void => {
@@ -230,7 +232,7 @@ export class AcsSession {
     const backoffReset = timers.setTimeout(() => this.backoff.reset(), timing.backoffResetMs + uniform(0, timing.backoffResetMs, () => timers.random()));
     armReads();
     return new Promise<ConnectionEnd>((resolve) => {
-      ws.on('message', (data, isBinary) => {
+      const onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
         armReads();
         if (isBinary) return;
         const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
@@ -244,7 +246,11 @@ export class AcsSession {
         } catch (err) {
           log.error({ err, type: parsed.envelope.type }, 'ACS message handling failed');
         }
-      });
+      };
+      // Same tick: no frame can slip between the handover and the listener.
+      const early = dialed.takeEarlyFrames();
+      ws.on('message', onMessage);
+      for (const f of early) onMessage(f.data, f.isBinary);
       ws.on('error', (err) => log.warn({ err }, 'ACS socket error'));
       ws.on('close', (code) => {
         inactivity.cancel();

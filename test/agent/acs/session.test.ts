@@ -3,6 +3,10 @@
  * manual clock: drops (1006), server closes (1011), silence, planned expiry, backoff, InactiveInstanceException.
  */
 import t, { type Test } from 'tap';
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { AcsSession, EXPIRED_CLOSE_REASON, type AcsTiming } from '../../../src/agent/acs/session.js';
 import { ManifestState } from '../../../src/agent/acs/manifest-state.js';
@@ -181,3 +185,56 @@ t.test('after giveUpMs without a connection the session gives up (the agent then
   await rejected;
   t.ok(timers.now() - 1_700_000_000_000 >= 10 * 60_000, 'not before the limit');
 });
+
+t.test('a frame that arrives in the same TCP segment as the 101 response is not lost', async (t) => {
+  // A hand-written server: the handshake response and a HeartbeatMessage frame go out in one write.
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const { port } = server.address() as AddressInfo;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ endpoint: `http://127.0.0.1:${port}/` }));
+    });
+  });
+  server.on('upgrade', (req, socket: Duplex) => {
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    const payload = Buffer.from(JSON.stringify({ type: 'HeartbeatMessage', message: { messageId: 'first-frame', healthy: true } }));
+    const header = Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+    socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`), header, payload]));
+    socket.on('data', (d: Buffer) => received.push(unmask(d)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as AddressInfo;
+  const client = new ECSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-west-2', credentials: { accessKeyId: 'AKIDDUR', secretAccessKey: 'dur-secret' }, maxAttempts: 1 });
+  t.teardown(() => client.destroy());
+  const acs = new AcsSession({
+    client, region: 'us-west-2', credentials: { accessKeyId: 'AKIDDUR', secretAccessKey: 'dur-secret' }, cluster: 'dur-acs', containerInstanceArn: ARN,
+    dockerVersion: undefined, timers: new ManualTimers(),
+    context: { cluster: 'dur-acs', containerInstanceArn: ARN, engine: {} as TaskManager, reporter: {} as Reporter, credentials: new CredentialsStore(), manifest: new ManifestState() },
+    log: testLogger(),
+  });
+  t.teardown(() => acs.close());
+  acs.start();
+  await acs.firstConnection;
+  await eventually('the ack of the first frame', () => received.some((r) => r.includes('"HeartbeatAckRequest"') && r.includes('first-frame')));
+  t.pass('acked');
+});
+
+/** The text of a masked client frame (small frames only). */
+function unmask(d: Buffer): string {
+  if (d.length < 6) return '';
+  let len = d[1]! & 0x7f;
+  let off = 2;
+  if (len === 126) {
+    len = d.readUInt16BE(2);
+    off = 4;
+  }
+  const mask = d.subarray(off, off + 4);
+  const body = d.subarray(off + 4, off + 4 + len);
+  return Buffer.from(body.map((b, i) => b ^ mask[i % 4]!)).toString();
+}
