@@ -4,7 +4,7 @@
  * into the pause container's namespace with CNI and the app joins it. Traffic goes only to the ENI addresses
  * of the tasks this test starts. Needs root (links and namespaces); skipped otherwise.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
@@ -56,7 +56,7 @@ async function get(ip: string): Promise<string> {
 }
 
 /** Nothing of the task's network is left: ENI device, VPC veth, pause container (its namespace), ecs bridge. */
-async function assertGone(t: Tap.Test, c: NetCluster, tasks: Task[]): Promise<void> {
+async function assertGone(t: Test, c: NetCluster, tasks: Task[]): Promise<void> {
   const macs = tasks.map((x) => detail(x, 'macAddress'));
   await waitFor('task networks released', async () => {
     const now = links();
@@ -70,10 +70,6 @@ async function assertGone(t: Tap.Test, c: NetCluster, tasks: Task[]): Promise<vo
   const rules = execFileSync('iptables-save', { encoding: 'utf8' });
   t.notOk(rules.includes(ECS_BRIDGE) || rules.includes(VPC.bridge), 'no iptables rule mentions the bridges');
 }
-
-type Tap = typeof t;
-// eslint-disable-next-line @typescript-eslint/no-namespace
-declare namespace Tap { type Test = Parameters<Parameters<typeof t.test>[1] & ((t: never) => unknown)>[0] }
 
 t.test('awsvpc', { skip: root ? false : 'awsvpc needs root: links move between network namespaces' }, async (t) => {
   ensurePauseImage();
