@@ -82,7 +82,7 @@ export class EniAttachments {
     return [...this.records.values()].filter((r) => !r.sent && !this.sending.has(r.attachmentArn));
   }
 
-  private schedule(delay = this.opts.pollMs ?? 200): void {
+  private schedule(delay = this.opts.pollMs ?? 50): void {
     if (this.abort.signal.aborted || this.timer || this.polling) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
