@@ -38,6 +38,8 @@ export interface TaskActorOptions {
   log: Logger;
   /** Shared by all tasks of an agent; a private one when omitted (tests). */
   images?: ImageManager;
+  /** Durable write batched across tasks (save-batcher.ts); a direct write when omitted. */
+  saveDurably?: (rec: TaskRecord) => Promise<void>;
   /** False: the task waits for host resources until `admit()` (§4.4). */
   admitted?: boolean;
   /** awsvpc networking (pause container, ENI, ecs-bridge); undefined when the agent cannot do awsvpc. */
@@ -46,7 +48,7 @@ export interface TaskActorOptions {
 }
 
 const CLEANUP_RETRY_MS = 30_000;
-const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'oom', 'destroy']);
+const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'destroy']);
 
 export class TaskActor {
   readonly arn: string;
@@ -65,6 +67,13 @@ export class TaskActor {
   private wakeTimer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The state as last written, so unchanged state is not written again (every write is an fsync). */
+  private lastSaved: string | undefined;
+  private saveTimer: NodeJS.Immediate | undefined;
+  /** Containers with an inspect in flight -> whether another event arrived meanwhile. */
+  private readonly inspecting = new Map<string, boolean>();
+  /** Docker IDs with an `oom` event: their exit is looked at with an inspect (OutOfMemoryError). */
+  private readonly oomKilled = new Set<string>();
   /** awsvpc teardown in flight (CNI DEL, pause container removal). */
   private networkRelease: Promise<void> | undefined;
 
@@ -74,6 +83,7 @@ export class TaskActor {
     this.log = opts.log.child({ taskArn: this.arn });
     this.images = opts.images ?? new ImageManager({ runtime: opts.runtime, config: opts.config, log: this.log });
     this.admitted = opts.admitted ?? true;
+    this.lastSaved = JSON.stringify(opts.record.state); // the task manager saved (or loaded) it just now
     this.now = opts.now ?? Date.now;
   }
 
@@ -107,7 +117,7 @@ export class TaskActor {
     this.update(async () => {
       if (taskRank(desired) <= taskRank(this.rec.state.desired)) return;
       this.rec.state.desired = desired;
-      this.opts.store.saveTask(this.rec);
+      this.persist('now');
     });
   }
 
@@ -119,16 +129,60 @@ export class TaskActor {
     });
   }
 
+  /**
+   * Docker events (§10): `die` with an exit code is applied at once (inspect is slow while Docker is busy);
+   * everything else, and a 137 that may be an OOM kill, is looked at with an inspect off the queue, one at a
+   * time per container (events arriving meanwhile coalesce into one more inspect).
+   */
   onDockerEvent(ev: ContainerEvent): void {
+    if (ev.action === 'oom') {
+      this.oomKilled.add(ev.id);
+      return;
+    }
     if (!EVENT_ACTIONS.has(ev.action) && !ev.action.startsWith('health_status')) return;
-    this.update(async () => {
-      const c = this.rec.state.containers.find((x) => x.dockerId === ev.id);
-      if (!c) return;
-      const info = await this.opts.runtime.inspectContainer(ev.id, this.shutdown.signal);
-      if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
-      else markVanished(c);
-    });
+    const c = this.rec.state.containers.find((x) => x.dockerId === ev.id);
+    if (!c) return;
+    if (c.known === 'STOPPED' && (ev.action === 'die' || ev.action === 'stop')) return; // nothing left to learn
+    // Our own start: the start transition (in flight, or done) already knows; an inspect would only load Docker.
+    if (ev.action === 'start' && (c.known === 'RUNNING' || this.busy.has(c.name))) return;
+    if (ev.action === 'die' && ev.exitCode !== undefined && ev.exitCode !== 137 && !this.oomKilled.has(ev.id)) {
+      const exitCode = ev.exitCode;
+      this.update(() => {
+        if (c.known === 'STOPPED') return;
+        c.known = 'STOPPED';
+        c.exitCode = exitCode;
+      });
+      return;
+    }
+    this.inspectSoon(ev.id);
   }
+
+  private inspectSoon(id: string): void {
+    if (this.inspecting.has(id)) {
+      this.inspecting.set(id, true);
+      return;
+    }
+    this.inspecting.set(id, false);
+    void (async () => {
+      try {
+        do {
+          this.inspecting.set(id, false);
+          const info = await this.opts.runtime.inspectContainer(id, this.shutdown.signal);
+          this.update(() => {
+            const c = this.rec.state.containers.find((x) => x.dockerId === id);
+            if (!c) return;
+            if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
+            else markVanished(c);
+          });
+        } while (this.inspecting.get(id) === true && !this.closed);
+      } catch (err) {
+        if (!this.closed) this.log.warn({ err, id }, 'inspect after a docker event failed');
+      } finally {
+        this.inspecting.delete(id);
+      }
+    })();
+  }
+
 
   /** Queues a look at every container (after the event stream was down). */
   reconcile(): void {
@@ -162,9 +216,30 @@ export class TaskActor {
         if (c) c.sent = sent.status;
         if (this.submitted.get(sent.name) === sent.status) this.submitted.delete(sent.name);
       }
-      this.opts.store.saveTask(this.rec);
+      this.persist('soon');
       this.scheduleCleanup();
     });
+  }
+
+  /**
+   * Writes the record when it changed. 'now' is for writes that must precede an action (the name before
+   * `docker create`, a new desired status); 'soon' coalesces everything one turn of the event loop produces
+   * into one write: observed statuses are re-read from Docker after a crash anyway.
+   */
+  private persist(mode: 'now' | 'soon'): void {
+    if (mode === 'soon') {
+      this.saveTimer ??= setImmediate(() => {
+        this.saveTimer = undefined;
+        if (!this.closed) this.persist('now');
+      });
+      return;
+    }
+    if (this.saveTimer) clearImmediate(this.saveTimer);
+    this.saveTimer = undefined;
+    const json = JSON.stringify(this.rec.state);
+    if (json === this.lastSaved) return;
+    this.opts.store.saveTask(this.rec);
+    this.lastSaved = json;
   }
 
   private enqueue(fn: () => Promise<void> | void): void {
@@ -292,7 +367,8 @@ export class TaskActor {
       signal: this.shutdown.signal,
       log: action.kind === PROVISION ? this.log : this.log.child({ container: action.container }),
       onChain: (fn) => this.onChain(fn),
-      save: () => this.opts.store.saveTask(this.rec),
+      save: () => this.persist('now'),
+      saveDurably: () => (this.opts.saveDurably ? this.opts.saveDurably(this.rec) : Promise.resolve(this.persist('now'))),
       network: this.opts.network,
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);
@@ -322,7 +398,7 @@ export class TaskActor {
         this.opts.onStopped?.(this.arn);
       }
     }
-    this.opts.store.saveTask(this.rec);
+    this.persist('soon');
     if (reemit) this.submitted.clear();
     const taskNews = (known === 'RUNNING' || known === 'STOPPED') && taskRank(s.sent) < taskRank(known) && (changed || reemit);
     // §6.4 batches container-only changes for 10-30 s; berth reports them at once (the reporter coalesces).
@@ -401,6 +477,8 @@ export class TaskActor {
       this.scheduleCleanup(CLEANUP_RETRY_MS);
       return;
     }
+    if (this.saveTimer) clearImmediate(this.saveTimer);
+    this.saveTimer = undefined;
     this.opts.store.deleteTask(this.arn);
     this.log.info('task cleaned up');
     this.closed = true;
@@ -414,6 +492,7 @@ export class TaskActor {
     this.cleanupTimer = undefined;
     this.wakeTimer = undefined;
     if (!this.closed) {
+      if (this.saveTimer) this.persist('now'); // flush the coalesced write
       this.closed = true;
       this.shutdown.abort(new Error('agent shutting down'));
     }

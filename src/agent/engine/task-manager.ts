@@ -18,6 +18,7 @@ import { TaskActor } from './task-actor.js';
 import { validateDependencies } from './dependencies.js';
 import { HostResourceManager, taskResources, type HostTotals } from './host-resources.js';
 import { ImageManager, type PullRetry } from './images.js';
+import { SaveBatcher } from './save-batcher.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 
@@ -41,6 +42,7 @@ export class TaskManager {
   private readonly actors = new Map<string, TaskActor>();
   private readonly ports: PortAllocator;
   readonly images: ImageManager;
+  private readonly saves: SaveBatcher;
   private readonly resources: HostResourceManager | undefined;
   /** Tasks waiting for host resources, first come first served. */
   private readonly waiting: string[] = [];
@@ -58,6 +60,7 @@ export class TaskManager {
       reservedTcp: opts.config.reservedPorts,
       reservedUdp: opts.config.reservedPortsUdp,
     });
+    this.saves = new SaveBatcher(opts.store);
     this.images = new ImageManager({ runtime: opts.runtime, config: opts.config, log: opts.log, ...(opts.pullRetry ? { retry: opts.pullRetry } : {}) });
     this.resources = opts.hostTotals ? new HostResourceManager(opts.hostTotals) : undefined;
   }
@@ -175,6 +178,7 @@ export class TaskManager {
       record,
       admitted,
       images: this.images,
+      saveDurably: (rec) => this.saves.save(rec),
       onStopped: (arn) => this.onTaskStopped(arn),
       runtime: this.opts.runtime,
       store: this.opts.store,

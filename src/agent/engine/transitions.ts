@@ -10,8 +10,8 @@ import type { Logger } from '../../shared/log.js';
 import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
-import { isDynamic, portCount } from '../network/port-mapping.js';
-import type { ContainerRuntime } from '../runtime/runtime.js';
+import { isDynamic, portCount, portPairs } from '../network/port-mapping.js';
+import type { ContainerRuntime, NetworkBinding } from '../runtime/runtime.js';
 import { buildCreateRequest, dockerContainerName } from './create-request.js';
 import type { ImageManager } from './images.js';
 import type { ContainerSpec, ContainerState, TaskNetworkState, TaskRecord } from './model.js';
@@ -33,6 +33,8 @@ export interface TransitionContext {
   onChain: (fn: () => Promise<void> | void) => Promise<void>;
   /** Persists the record (on the queue). */
   save: () => void;
+  /** Persists the record durably, batched with other tasks' writes of the same moment; resolves once committed. */
+  saveDurably: () => Promise<void>;
   /** awsvpc networking; undefined when the agent cannot do awsvpc (the task then stops). */
   network?: TaskNetworkHook | undefined;
 }
@@ -99,8 +101,8 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
         for (const p of spec.portMappings) hostPorts.push(isDynamic(p) ? await ctx.ports.allocateRange(portCount(p), p.protocol) : p.hostPort);
         state.hostPorts = hostPorts;
         state.dockerName = dockerContainerName(ctx.rec.spec, spec.name);
-        ctx.save();
       });
+      await ctx.saveDurably();
     } else {
       const existing = await ctx.runtime.inspectContainer(state.dockerName, ctx.signal);
       if (existing) return observed(state, spec, existing);
@@ -134,6 +136,18 @@ export async function start(ctx: TransitionContext, spec: ContainerSpec, state: 
   const id = state.dockerId!;
   try {
     await ctx.runtime.startContainer(id, { timeoutMs: ctx.config.containerStartTimeoutMs, signal: ctx.signal });
+    const known = bindingsWithoutInspect(ctx, spec, state);
+    if (known !== undefined) {
+      // Started: RUNNING now. An immediate exit arrives as a `die` event and wins (statuses only move forward).
+      const startedAt = Date.now();
+      return () => {
+        state.startedAt ??= startedAt;
+        if (state.known === 'CREATED') {
+          state.known = 'RUNNING';
+          state.bindings = known;
+        }
+      };
+    }
     return observed(state, spec, await ctx.runtime.inspectContainer(id, ctx.signal));
   } catch (err) {
     if (ctx.signal.aborted) throw err;
@@ -142,6 +156,28 @@ export async function start(ctx: TransitionContext, spec: ContainerSpec, state: 
     if (info?.running) return observed(state, spec, info);
     return failed(state, err);
   }
+}
+
+/**
+ * The bindings Docker reports after a start, without asking it: in bridge mode berth chose every host port
+ * itself, and with ECS_EXCLUDE_IPV6_PORTBINDING only the IPv4 bindings are reported. An inspect under a busy
+ * Docker takes hundreds of ms, so this keeps RUNNING prompt. undefined: ask Docker (other network modes).
+ */
+function bindingsWithoutInspect(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): NetworkBinding[] | undefined {
+  if (ctx.rec.spec.networkMode !== 'bridge' || !ctx.config.excludeIpv6PortBinding) return undefined;
+  try {
+    const mode = (JSON.parse(spec.dockerHostConfig ?? '{}') as { NetworkMode?: unknown }).NetworkMode;
+    if (mode !== undefined && mode !== 'bridge' && mode !== 'default') return undefined;
+  } catch {
+    return undefined;
+  }
+  const out: NetworkBinding[] = [];
+  for (const [i, p] of spec.portMappings.entries()) {
+    const hostPort = isDynamic(p) ? state.hostPorts?.[i] : p.hostPort;
+    if (hostPort === undefined) return undefined;
+    for (const pair of portPairs(p, hostPort)) out.push({ bindIP: '0.0.0.0', containerPort: pair.containerPort, hostPort: pair.hostPort, protocol: p.protocol });
+  }
+  return out;
 }
 
 /** docker stop with the container's stopTimeout (or ECS_CONTAINER_STOP_TIMEOUT): STOPSIGNAL, then SIGKILL. */

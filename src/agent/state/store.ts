@@ -141,6 +141,12 @@ export class StateStore {
     );
   }
 
+  /** Several tasks in one transaction: one fsync for a burst of writes (the engine batches pre-create saves). */
+  saveTasks(tasks: readonly TaskRecord[]): void {
+    if (tasks.length === 0) return;
+    this.write(`${tasks.length} tasks`, () => this.db.transaction(() => tasks.forEach((t) => this.saveTask(t)))());
+  }
+
   deleteTask(arn: string): void {
     this.write(`deletion of ${arn}`, () => this.st.deleteTask.run(arn));
   }

@@ -1,0 +1,108 @@
+/**
+ * Burst: (a) ONE PayloadMessage with 50 one-container tasks -> every RUNNING reported, against 50 parallel raw
+ * Docker create+start of the same containers (target <= 1.05x; official agent 1.11x), and the payload ack
+ * (target <= 50 ms; official ~700 ms). (b) ONE PayloadMessage stopping those 50 -> the last STOPPED reported
+ * within 100 ms of the last container's exit (official: ~2 s later).
+ */
+import Docker from 'dockerode';
+import { loadConfig, startAgent } from '../src/agent/index.js';
+import { createLogger, silentLogger } from '../src/shared/log.js';
+import { freePort } from './raw-docker.js';
+import { ackOf, agentEnv, allReported, benchControlPlane, COMMAND, IMAGE, lastExit, newId, removeCluster, task, watchDies } from './engine-rig.js';
+import { summarize, type BenchOutcome } from './stats.js';
+
+export const name = 'engine-burst';
+const TASKS = Number(process.env['BERTH_BENCH_TASKS'] ?? 50);
+const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 3);
+
+async function rawBurst(docker: Docker, runIndex: number): Promise<number> {
+  const cluster = `engine-burst-raw-${process.pid}`;
+  const ports = await Promise.all(Array.from({ length: TASKS }, () => freePort()));
+  const t0 = performance.now();
+  await Promise.all(ports.map(async (hostPort, i) => {
+    const c = await docker.createContainer({
+      name: `berth-bench-burst-raw-${process.pid}-${runIndex}-${i}`,
+      Image: IMAGE,
+      Cmd: COMMAND,
+      Labels: { 'com.amazonaws.ecs.cluster': cluster },
+      ExposedPorts: { '8080/tcp': {} },
+      HostConfig: { PortBindings: { '8080/tcp': [{ HostPort: String(hostPort) }] }, Memory: 32 * 2 ** 20, CpuShares: 2 },
+    });
+    await c.start();
+  }));
+  const took = performance.now() - t0;
+  await removeCluster(cluster);
+  return took;
+}
+
+interface BerthRun {
+  runningMs: number;
+  ackMs: number;
+  stopLagMs: number;
+  /** When Docker's own die event for the last container reached a client, after that container's exit. */
+  dieEventLagMs: number;
+}
+
+async function berthBurst(): Promise<BerthRun> {
+  const cp = await benchControlPlane('burst');
+  const config = loadConfig(agentEnv(cp.cluster, cp.fake.url, cp.dataDir, '50700-50899'), { configFile: '/nonexistent/berth-bench' });
+  const agent = await startAgent({ config, log: process.env['BERTH_BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger() });
+  try {
+    const ids = Array.from({ length: TASKS }, newId);
+    const arns = ids.map((id) => `arn:aws:ecs:us-west-2:123456789012:task/${cp.cluster}/${id}`);
+    const running = allReported(cp.fake, arns, 'RUNNING');
+    const t0 = performance.now();
+    const messageId = cp.fake.sendPayload(ids.map((id) => task(cp.cluster, id, 'RUNNING')));
+    const acked = ackOf(cp.fake, messageId);
+    const [tRunning, tAck] = await Promise.all([running, acked]);
+
+    const dies = await watchDies(cp.cluster);
+    const stopped = allReported(cp.fake, arns, 'STOPPED');
+    cp.fake.sendPayload(ids.map((id) => task(cp.cluster, id, 'STOPPED')));
+    const tStopped = await stopped;
+    const reportedAt = performance.timeOrigin + tStopped;
+    await new Promise((r) => setTimeout(r, 200));
+    dies.close();
+    const exitedAt = await lastExit(cp.cluster);
+    return { runningMs: tRunning - t0, ackMs: tAck - t0, stopLagMs: reportedAt - exitedAt, dieEventLagMs: Math.max(...dies.times) - exitedAt };
+  } finally {
+    await agent.close();
+    await cp.close();
+  }
+}
+
+export async function run(): Promise<BenchOutcome> {
+  const docker = new Docker();
+  const raw: number[] = [];
+  const berth: BerthRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    raw.push(await rawBurst(docker, i));
+    berth.push(await berthBurst());
+  }
+  const rawS = summarize(raw);
+  const running = summarize(berth.map((b) => b.runningMs));
+  const ack = summarize(berth.map((b) => b.ackMs));
+  const lag = summarize(berth.map((b) => b.stopLagMs));
+  const dieLag = summarize(berth.map((b) => b.dieEventLagMs));
+  const ratio = Math.round((running.medianMs / rawS.medianMs) * 1000) / 1000;
+  return {
+    rows: [
+      { measure: `raw docker: ${TASKS} parallel create+start (baseline)`, runs: rawS.runs, median_ms: rawS.medianMs, p90_ms: rawS.p90Ms, target: '' },
+      { measure: `berth: one payload of ${TASKS} tasks -> all RUNNING reported`, runs: running.runs, median_ms: running.medianMs, p90_ms: running.p90Ms, target: '' },
+      { measure: 'berth / raw docker', runs: '', median_ms: ratio, p90_ms: '', target: '<= 1.05 (official 1.11)' },
+      { measure: 'payload acked', runs: ack.runs, median_ms: ack.medianMs, p90_ms: ack.p90Ms, target: '<= 50 ms (official ~700)' },
+      { measure: "Docker's last die event after the last container exit (baseline)", runs: dieLag.runs, median_ms: dieLag.medianMs, p90_ms: dieLag.p90Ms, target: '' },
+      { measure: 'last STOPPED reported after the last container exit', runs: lag.runs, median_ms: lag.medianMs, p90_ms: lag.p90Ms, target: '<= 100 ms (official ~2000)' },
+    ],
+    result: {
+      description: `One PayloadMessage with ${TASKS} one-container tasks -> all RUNNING reported vs ${TASKS} parallel raw create+start; then one payload stopping them`,
+      tasks: TASKS,
+      runs: RUNS,
+      baseline: { rawDockerParallelCreateStart: rawS },
+      baselineStop: { lastDieEventAfterLastExit: dieLag },
+      berth: { allRunningReported: running, ack, lastStoppedAfterLastExit: lag },
+      ratio,
+      meetsTargets: { ratio: ratio <= 1.05, ack: ack.medianMs <= 50, stopLag: lag.medianMs <= 100 },
+    },
+  };
+}
