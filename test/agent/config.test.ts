@@ -156,3 +156,17 @@ t.test('engine image settings: official defaults, validation, and auth data that
   t.equal(withAuth.engineAuthData?.value, '{"r":{"auth":"dTpw"}}');
   t.notMatch(inspect(withAuth) + JSON.stringify(withAuth), /dTpw/, 'never printed');
 });
+
+t.test('durability settings: ACS give-up, relist and health intervals, healthcheck limit', async (t) => {
+  const d = loadConfig(base, NO_FILE);
+  t.equal(d.acsGiveUpMs, 3600_000);
+  t.equal(d.relistIntervalMs, 30_000);
+  t.equal(d.healthIntervalMs, 10_000);
+  t.equal(d.healthcheckAcsLimitMs, 300_000);
+  const c = loadConfig({ ...base, BERTH_ACS_GIVE_UP: '0', BERTH_RELIST_INTERVAL: '1ms', BERTH_HEALTH_INTERVAL: '2s', BERTH_HEALTHCHECK_ACS_LIMIT: '90s' }, NO_FILE);
+  t.equal(c.acsGiveUpMs, 0, '0 never gives up');
+  t.equal(c.relistIntervalMs, 100, 'a relist faster than 100ms is raised to 100ms');
+  t.equal(c.healthIntervalMs, 2000);
+  t.equal(c.healthcheckAcsLimitMs, 90_000);
+  t.throws(() => loadConfig({ ...base, BERTH_RELIST_INTERVAL: 'often' }, NO_FILE), { code: 'ConfigError' });
+});
