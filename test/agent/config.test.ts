@@ -170,3 +170,17 @@ t.test('durability settings: ACS give-up, relist and health intervals, healthche
   t.equal(c.healthcheckAcsLimitMs, 90_000);
   t.throws(() => loadConfig({ ...base, BERTH_RELIST_INTERVAL: 'often' }, NO_FILE), { code: 'ConfigError' });
 });
+
+t.test('awsvpc settings: ECS_ENABLE_TASK_ENI is tri-state, CNI plugins default to Debian\'s path', async (t) => {
+  const d = loadConfig(base, NO_FILE);
+  t.equal(d.taskEni, undefined, 'unset: decided by what the instance can do');
+  t.equal(d.cniPluginsPath, '/usr/lib/cni');
+  t.equal(d.ecsBridgeName, 'ecs-bridge');
+  t.equal(d.excludeIpv6PortBinding, true);
+  const c = loadConfig({ ...base, ECS_ENABLE_TASK_ENI: 'true', ECS_CNI_PLUGINS_PATH: '/opt/cni/bin', BERTH_ECS_BRIDGE: 'br-test' }, NO_FILE);
+  t.equal(c.taskEni, true);
+  t.equal(c.cniPluginsPath, '/opt/cni/bin');
+  t.equal(c.ecsBridgeName, 'br-test');
+  t.equal(loadConfig({ ...base, ECS_ENABLE_TASK_ENI: 'false' }, NO_FILE).taskEni, false);
+  t.throws(() => loadConfig({ ...base, BERTH_ECS_BRIDGE: 'a-name-longer-than-15' }, NO_FILE), /BERTH_ECS_BRIDGE/);
+});
