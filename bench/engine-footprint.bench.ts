@@ -1,0 +1,116 @@
+/**
+ * Agent footprint, as its own process (bundled with esbuild and run by plain node, no tsx loader):
+ *   RSS idle (target <= 80 MB), beside Node with the same libraries loaded and idle (the baseline);
+ *   RSS with 100 running tasks (target <= 0.2 MB more per task);
+ *   CPU while idle with 50 running tasks (target <= 0.5% of one core; official 1.5%), over BERTH_BENCH_IDLE_SECONDS.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { agentEnv, allReported, benchControlPlane, newId, task } from './engine-rig.js';
+import type { BenchOutcome } from './stats.js';
+
+export const name = 'engine-footprint';
+const IDLE_SECONDS = Number(process.env['BERTH_BENCH_IDLE_SECONDS'] ?? 60);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outDir = path.join(here, '..', 'node_modules', '.cache', 'berth-bench');
+
+async function bundle(entry: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, `${path.basename(entry, '.ts')}.mjs`);
+  await build({ entryPoints: [path.join(here, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+  return outfile;
+}
+
+function start(file: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(file, [], { env: { PATH: process.env['PATH'] ?? '', ...env }, execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** RSS after a full GC in the child. */
+async function rssMb(child: ChildProcess): Promise<number> {
+  await new Promise<void>((resolve) => {
+    child.once('message', () => resolve());
+    child.send('gc');
+  });
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid!}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+/** utime + stime in clock ticks (100 per second on Linux). */
+const cpuTicks = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function run(): Promise<BenchOutcome> {
+  const [agentFile, baselineFile] = await Promise.all([bundle('engine-agent-main.ts'), bundle('engine-baseline-main.ts')]);
+
+  const baseline = await start(baselineFile, {});
+  await sleep(3000);
+  const baselineRss = await rssMb(baseline);
+  await stop(baseline);
+
+  const cp = await benchControlPlane('footprint');
+  const agent = await start(agentFile, agentEnv(cp.cluster, cp.fake.url, cp.dataDir, '50400-50599'));
+  try {
+    await sleep(3000);
+    const idleRss = await rssMb(agent);
+
+    const ids = Array.from({ length: 100 }, newId);
+    const arn = (id: string) => `arn:aws:ecs:us-west-2:123456789012:task/${cp.cluster}/${id}`;
+    const running = allReported(cp.fake, ids.map(arn), 'RUNNING', 300_000);
+    cp.fake.sendPayload(ids.map((id) => task(cp.cluster, id, 'RUNNING')));
+    await running;
+    await sleep(5000);
+    const rss100 = await rssMb(agent);
+
+    const half = ids.slice(50);
+    const stopped = allReported(cp.fake, half.map(arn), 'STOPPED', 120_000);
+    cp.fake.sendPayload(half.map((id) => task(cp.cluster, id, 'STOPPED')));
+    await stopped;
+    await sleep(5000);
+    const t0 = cpuTicks(agent.pid!);
+    const w0 = performance.now();
+    await sleep(IDLE_SECONDS * 1000);
+    const cpuPct = ((cpuTicks(agent.pid!) - t0) / 100 / ((performance.now() - w0) / 1000)) * 100;
+    const rss50 = await rssMb(agent);
+
+    const perTask = (rss100 - idleRss) / 100;
+    return {
+      rows: [
+        { measure: 'node + ws, dockerode, pino, aws-sdk ECS, better-sqlite3, idle (baseline)', value: round(baselineRss), unit: 'MB RSS', target: '' },
+        { measure: 'berth agent idle', value: round(idleRss), unit: 'MB RSS', target: '<= 80 MB' },
+        { measure: 'berth agent with 100 running tasks', value: round(rss100), unit: 'MB RSS', target: '' },
+        { measure: 'per running task', value: round(perTask, 3), unit: 'MB', target: '<= 0.2 MB' },
+        { measure: `CPU idle with 50 running tasks (${IDLE_SECONDS} s)`, value: round(cpuPct, 2), unit: '% of a core', target: '<= 0.5% (official 1.5%)' },
+        { measure: 'berth agent with 50 running tasks', value: round(rss50), unit: 'MB RSS', target: '' },
+      ],
+      result: {
+        description: 'Agent process RSS idle and with 100 running tasks; CPU while idle with 50 running tasks',
+        baselineRssMb: round(baselineRss),
+        idleRssMb: round(idleRss),
+        rss100Mb: round(rss100),
+        perTaskMb: round(perTask, 3),
+        idleCpuPercentWith50: round(cpuPct, 2),
+        idleSeconds: IDLE_SECONDS,
+        meetsTargets: { idleRss: idleRss <= 80, perTask: perTask <= 0.2, idleCpu: cpuPct <= 0.5 },
+      },
+    };
+  } finally {
+    await stop(agent);
+    await cp.close();
+  }
+}
