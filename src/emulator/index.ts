@@ -62,7 +62,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   if (opts.vpc) {
     const simulated = new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true }));
     await simulated.start();
-    vpc = new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }) });
+    vpc = new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs });
     const closeVpc = simulated;
     vpcClose = async () => {
       vpc?.close();

@@ -13,6 +13,8 @@ import type { EniAllocation, SimulatedVpc } from './vpc.js';
 export const ENI_ATTACHMENT_TYPE = 'ElasticNetworkInterface';
 /** How long the agent may take to see the ENI (the agent drops the attachment after it). */
 const WAIT_TIMEOUT_MS = 60_000;
+/** ECS's reason for a task whose ENI was never reported attached. */
+export const ENI_TIMEOUT_REASON = 'Timeout waiting for network interface provisioning to complete.';
 
 export interface VpcServiceOptions {
   vpc: SimulatedVpc;
@@ -21,6 +23,9 @@ export interface VpcServiceOptions {
   accountId: string;
   log: Logger;
   sweepMs?: number;
+  /** The attach message's waitTimeoutMs; a task whose ENI is not ATTACHED by then is stopped. */
+  attachTimeoutMs?: number;
+  now?: () => number;
 }
 
 export class VpcService {
@@ -102,7 +107,7 @@ export class VpcService {
       taskArn: task.arn,
       taskClusterArn: ids.clusterArn,
       generatedAt: Math.floor(ids.nowMs / 1000),
-      waitTimeoutMs: WAIT_TIMEOUT_MS,
+      waitTimeoutMs: this.opts.attachTimeoutMs ?? WAIT_TIMEOUT_MS,
       elasticNetworkInterfaces: [this.acsEni(allocation)],
     };
   }
@@ -128,12 +133,33 @@ export class VpcService {
     return { task: { ...task, attachments }, attached };
   }
 
-  /** Detaches the ENIs of STOPPED or vanished tasks. */
+  /** A task whose ENI never became ATTACHED in time fails to start, as in ECS (the sweep then releases it). */
+  private failUnattached(task: TaskRecord): void {
+    const now = (this.opts.now ?? Date.now)();
+    const waiting = task.attachments?.some((x) => x.type === ENI_ATTACHMENT_TYPE && x.status === 'ATTACHING');
+    if (!waiting || task.lastStatus !== 'PROVISIONING' || now - task.createdAt < (this.opts.attachTimeoutMs ?? WAIT_TIMEOUT_MS)) return;
+    this.opts.log.warn({ taskArn: task.arn }, 'the task ENI was never reported attached; stopping the task');
+    this.opts.store.putTask({
+      ...task,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: ENI_TIMEOUT_REASON,
+      stoppingAt: now,
+      stoppedAt: now,
+      containers: task.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' as const })),
+      version: task.version + 1,
+    });
+  }
+
+  /** Stops tasks whose ENI never attached; detaches the ENIs of STOPPED or vanished tasks. */
   async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
       for (const a of this.opts.vpc.all()) {
+        const live = this.opts.store.getTask(a.taskArn);
+        if (live) this.opts.store.transaction(() => this.failUnattached(live));
         const task = this.opts.store.getTask(a.taskArn);
         if (task && task.lastStatus !== 'STOPPED') continue;
         await this.opts.vpc.release(a.eniId);

@@ -25,6 +25,8 @@ export interface VpcOptions {
   subnetId?: string;
   /** Search domain; private DNS names are ip-a-b-c-d.<domain>. */
   domain?: string;
+  /** How long the agent has to report the ENI ATTACHED before the task fails to start (default 60 s). */
+  attachTimeoutMs?: number;
 }
 
 export interface EniAllocation {
