@@ -59,6 +59,8 @@ export interface PlanContext {
   busy: ReadonlySet<string>;
   /** False while the task waits for host resources (§4.4): nothing moves up, stopping still works. */
   admitted: boolean;
+  /** ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT: a container waiting on ordering may still be pulled. */
+  pullUpfront?: boolean;
 }
 
 export const PROVISION = 'provision';
@@ -118,6 +120,7 @@ export function planTask(task: TaskRecord, ctx: PlanContext): Plan {
       continue;
     }
     if (gate.kind === 'blocked') {
+      if (ctx.pullUpfront && c.known === 'NONE') plan.actions.push({ kind: 'pull', container: c.name });
       plan.blocked.push(c.name);
       if (gate.until !== undefined) plan.wakeAt = plan.wakeAt === undefined ? gate.until : Math.min(plan.wakeAt, gate.until);
       continue;

@@ -296,7 +296,12 @@ export class TaskActor {
   private progress(): void {
     for (;;) {
       if (this.closed) return;
-      const plan = planTask(this.rec, { now: this.now(), busy: new Set(this.busy.keys()), admitted: this.admitted });
+      const plan = planTask(this.rec, {
+        now: this.now(),
+        busy: new Set(this.busy.keys()),
+        admitted: this.admitted,
+        pullUpfront: this.opts.config.pullDependentContainersUpfront,
+      });
       const marks = plan.actions.filter((a) => a.kind === 'mark-stopped');
       if (plan.failures.length > 0 || marks.length > 0) {
         for (const f of plan.failures) this.failDependency(f);

@@ -36,6 +36,7 @@ export function buildTaskStateChange(task: TaskRecord, opts: { cluster: string; 
     containers.push({
       containerName: c.name,
       ...(c.dockerId ? { runtimeId: c.dockerId } : {}),
+      ...(c.imageDigest ? { imageDigest: c.imageDigest.slice(0, 255) } : {}),
       status: backend,
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       ...(c.reason ? { reason: c.reason.slice(0, 255) } : {}),

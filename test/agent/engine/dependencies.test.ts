@@ -115,3 +115,12 @@ t.test('task volumes are provisioned before any container moves, and nothing mov
   t.same(plan(rec).actions, [{ kind: 'pull', container: 'a' }]);
   t.same(planTask(rec, { now: 0, busy: new Set(), admitted: false }).actions, [], 'waiting for host resources');
 });
+
+t.test('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT pulls a waiting container but creates nothing early', async (t) => {
+  const rec = record([container('db'), container('app', { dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }] })]);
+  set(rec, 'db', 'RUNNING');
+  const upfront = planTask(rec, { now: 2000, busy: new Set(), admitted: true, pullUpfront: true });
+  t.same(upfront.actions, [{ kind: 'pull', container: 'app' }]);
+  set(rec, 'app', 'PULLED');
+  t.same(planTask(rec, { now: 2000, busy: new Set(), admitted: true, pullUpfront: true }).actions, [], 'no create before db is healthy');
+});

@@ -64,7 +64,7 @@ t.test('dockerConfig settings take effect (the official simple tests)', async (t
   t.teardown(() => rmSync(envDir, { recursive: true, force: true }));
   const rig = await engineRig(t, { slice: 3 });
   const rows = ROWS.filter((r) => {
-    if (r.skip) t.skip(`${r.name}: ${r.skip}`);
+    if (r.skip) void t.test(r.name, { skip: r.skip }, () => undefined);
     return !r.skip;
   });
   const arns = new Map(rows.map((r) => [r.name, rig.arn()]));
