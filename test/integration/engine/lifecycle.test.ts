@@ -82,6 +82,13 @@ t.test('container lifecycle', async (t) => {
       await rig.reported(arn, 'STOPPED');
       t.equal(rig.containers(arn)['victim']!['exitCode'], 137);
     }),
+    scenario('a start failure stops the task with CannotStartContainerError', async (t) => {
+      const arn = rig.arn();
+      rig.send(acsTask(arn, [{ name: 'broken', command: ['/no/such/binary'] }]));
+      const stopped = await rig.reported(arn, 'STOPPED');
+      t.match(rig.containers(arn)['broken'], { status: 'STOPPED', reason: /^CannotStartContainerError: .*no such file/ });
+      t.equal(stopped['reason'], '');
+    }),
     scenario('a pull failure stops the task with CannotPullContainerError (TestTaskStopWhenPullImageFail)', async (t) => {
       const arn = rig.arn();
       rig.send(acsTask(arn, [{ name: 'ghost', image: '127.0.0.1:1/berth/none:latest', command: LONG }]));
