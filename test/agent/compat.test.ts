@@ -20,7 +20,8 @@ t.test('berth talks like the official agent for the same task', { skip: !haveTra
   t.teardown(() => fake.close());
   const cluster = uniqueCluster('compat');
   cleanupContainers(t, cluster);
-  const agent = await startAgent({ config: agentConfig({ cluster, backend: fake.url, dataDir: tempDataDir(t), portRange: '41600-41699' }), log: testLogger() });
+  // The recorded official run used ECS_IMAGE_PULL_BEHAVIOR=prefer-cached (its image was local; transcripts README).
+  const agent = await startAgent({ config: agentConfig({ cluster, backend: fake.url, dataDir: tempDataDir(t), portRange: '41600-41699', extra: { ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached' } }), log: testLogger() });
   t.teardown(() => agent.close());
 
   const officialReg = (transcript('ecs-api/0001-RegisterContainerInstance.json')['body'] as Json);
