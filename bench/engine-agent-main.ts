@@ -11,7 +11,7 @@ process.send?.('ready');
 process.on('message', (m) => {
   if (m !== 'gc') return;
   (globalThis as { gc?: () => void }).gc?.();
-  process.send?.('gc-done');
+  process.send?.({ heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 });
 });
 process.on('SIGTERM', () => {
   void agent.close().then(() => process.exit(0));

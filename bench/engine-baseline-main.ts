@@ -9,6 +9,6 @@ process.send?.('ready');
 process.on('message', (m) => {
   if (m !== 'gc') return;
   (globalThis as { gc?: () => void }).gc?.();
-  process.send?.('gc-done');
+  process.send?.({ heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 });
 });
 setInterval(() => undefined, 60_000);

@@ -13,7 +13,7 @@ import { summarize, type BenchOutcome } from './stats.js';
 
 export const name = 'engine-burst';
 const TASKS = Number(process.env['BERTH_BENCH_TASKS'] ?? 50);
-const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 3);
+const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 5);
 
 async function rawBurst(docker: Docker, runIndex: number): Promise<number> {
   const cluster = `engine-burst-raw-${process.pid}`;
@@ -84,12 +84,14 @@ export async function run(): Promise<BenchOutcome> {
   const ack = summarize(berth.map((b) => b.ackMs));
   const lag = summarize(berth.map((b) => b.stopLagMs));
   const dieLag = summarize(berth.map((b) => b.dieEventLagMs));
-  const ratio = Math.round((running.medianMs / rawS.medianMs) * 1000) / 1000;
+  // Each berth run is paired with the raw run just before it, so load from other processes hits both alike.
+  const ratios = berth.map((b, i) => b.runningMs / raw[i]!).sort((a, b) => a - b);
+  const ratio = Math.round(ratios[Math.floor(ratios.length / 2)]! * 1000) / 1000;
   return {
     rows: [
       { measure: `raw docker: ${TASKS} parallel create+start (baseline)`, runs: rawS.runs, median_ms: rawS.medianMs, p90_ms: rawS.p90Ms, target: '' },
       { measure: `berth: one payload of ${TASKS} tasks -> all RUNNING reported`, runs: running.runs, median_ms: running.medianMs, p90_ms: running.p90Ms, target: '' },
-      { measure: 'berth / raw docker', runs: '', median_ms: ratio, p90_ms: '', target: '<= 1.05 (official 1.11)' },
+      { measure: 'berth / raw docker (median of paired runs)', runs: ratios.length, median_ms: ratio, p90_ms: '', target: '<= 1.05 (official 1.11)' },
       { measure: 'payload acked', runs: ack.runs, median_ms: ack.medianMs, p90_ms: ack.p90Ms, target: '<= 50 ms (official ~700)' },
       { measure: "Docker's last die event after the last container exit (baseline)", runs: dieLag.runs, median_ms: dieLag.medianMs, p90_ms: dieLag.p90Ms, target: '' },
       { measure: 'last STOPPED reported after the last container exit', runs: lag.runs, median_ms: lag.medianMs, p90_ms: lag.p90Ms, target: '<= 100 ms (official ~2000)' },
@@ -102,6 +104,7 @@ export async function run(): Promise<BenchOutcome> {
       baselineStop: { lastDieEventAfterLastExit: dieLag },
       berth: { allRunningReported: running, ack, lastStoppedAfterLastExit: lag },
       ratio,
+      pairedRatios: ratios.map((r) => Math.round(r * 1000) / 1000),
       meetsTargets: { ratio: ratio <= 1.05, ack: ack.medianMs <= 50, stopLag: lag.medianMs <= 100 },
     },
   };

@@ -39,13 +39,19 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** RSS after a full GC in the child. */
-async function rssMb(child: ChildProcess): Promise<number> {
-  await new Promise<void>((resolve) => {
-    child.once('message', () => resolve());
+interface Memory {
+  rss: number;
+  heap: number;
+}
+
+/** RSS and V8 heap in use (MB) after a full GC in the child. RSS rarely shrinks after a GC; the heap does. */
+async function memory(child: ChildProcess): Promise<Memory> {
+  const heap = await new Promise<number>((resolve) => {
+    child.once('message', (m: { heapUsedMb: number }) => resolve(m.heapUsedMb));
     child.send('gc');
   });
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid!}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid!}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  return { rss, heap };
 }
 /** utime + stime in clock ticks (100 per second on Linux). */
 const cpuTicks = (pid: number): number => {
@@ -60,14 +66,16 @@ export async function run(): Promise<BenchOutcome> {
 
   const baseline = await start(baselineFile, {});
   await sleep(3000);
-  const baselineRss = await rssMb(baseline);
+  const baselineMem = await memory(baseline);
+  const baselineRss = baselineMem.rss;
   await stop(baseline);
 
   const cp = await benchControlPlane('footprint');
   const agent = await start(agentFile, agentEnv(cp.cluster, cp.fake.url, cp.dataDir, '50400-50599'));
   try {
     await sleep(3000);
-    const idleRss = await rssMb(agent);
+    const idle = await memory(agent);
+    const idleRss = idle.rss;
 
     const ids = Array.from({ length: 100 }, newId);
     const arn = (id: string) => `arn:aws:ecs:us-west-2:123456789012:task/${cp.cluster}/${id}`;
@@ -75,7 +83,8 @@ export async function run(): Promise<BenchOutcome> {
     cp.fake.sendPayload(ids.map((id) => task(cp.cluster, id, 'RUNNING')));
     await running;
     await sleep(5000);
-    const rss100 = await rssMb(agent);
+    const with100 = await memory(agent);
+    const rss100 = with100.rss;
 
     const half = ids.slice(50);
     const stopped = allReported(cp.fake, half.map(arn), 'STOPPED', 120_000);
@@ -86,15 +95,18 @@ export async function run(): Promise<BenchOutcome> {
     const w0 = performance.now();
     await sleep(IDLE_SECONDS * 1000);
     const cpuPct = ((cpuTicks(agent.pid!) - t0) / 100 / ((performance.now() - w0) / 1000)) * 100;
-    const rss50 = await rssMb(agent);
+    const rss50 = (await memory(agent)).rss;
 
     const perTask = (rss100 - idleRss) / 100;
+    const perTaskHeap = (with100.heap - idle.heap) / 100;
     return {
       rows: [
         { measure: 'node + ws, dockerode, pino, aws-sdk ECS, better-sqlite3, idle (baseline)', value: round(baselineRss), unit: 'MB RSS', target: '' },
         { measure: 'berth agent idle', value: round(idleRss), unit: 'MB RSS', target: '<= 80 MB' },
         { measure: 'berth agent with 100 running tasks', value: round(rss100), unit: 'MB RSS', target: '' },
-        { measure: 'per running task', value: round(perTask, 3), unit: 'MB', target: '<= 0.2 MB' },
+        { measure: 'per running task (RSS)', value: round(perTask, 3), unit: 'MB', target: '<= 0.2 MB' },
+        { measure: 'per running task (V8 heap in use)', value: round(perTaskHeap, 3), unit: 'MB', target: '' },
+        { measure: 'V8 heap in use: baseline / agent idle / 100 tasks', value: `${round(baselineMem.heap)} / ${round(idle.heap)} / ${round(with100.heap)}`, unit: 'MB', target: '' },
         { measure: `CPU idle with 50 running tasks (${IDLE_SECONDS} s)`, value: round(cpuPct, 2), unit: '% of a core', target: '<= 0.5% (official 1.5%)' },
         { measure: 'berth agent with 50 running tasks', value: round(rss50), unit: 'MB RSS', target: '' },
       ],
@@ -104,6 +116,8 @@ export async function run(): Promise<BenchOutcome> {
         idleRssMb: round(idleRss),
         rss100Mb: round(rss100),
         perTaskMb: round(perTask, 3),
+        perTaskHeapMb: round(perTaskHeap, 3),
+        heapMb: { baseline: round(baselineMem.heap), idle: round(idle.heap), with100: round(with100.heap) },
         idleCpuPercentWith50: round(cpuPct, 2),
         idleSeconds: IDLE_SECONDS,
         meetsTargets: { idleRss: idleRss <= 80, perTask: perTask <= 0.2, idleCpu: cpuPct <= 0.5 },

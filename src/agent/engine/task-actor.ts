@@ -7,22 +7,24 @@
  * Cancellation: `close()` (agent shutdown) aborts in-flight Docker calls and leaves containers running;
  * a task stop is a desired status, driven through docker stop like any other transition.
  */
-import { containerBackendStatus, laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
+import { laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
-import { isDynamic, portPairs } from '../network/port-mapping.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
-import { buildTaskStateChange, type TaskStateChange } from '../reporter/state-change.js';
+import type { TaskStateChange } from '../reporter/state-change.js';
+import { ChangeEmitter } from '../reporter/change-emitter.js';
+import { releaseTaskPorts } from './task-ports.js';
 import { ImageManager } from './images.js';
-import type { ContainerStatus } from '../../shared/model/status.js';
 import type { ContainerState, TaskRecord } from './model.js';
 import { applyInspect, markVanished } from './observe.js';
 import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerAction, type DependencyFailure, type TaskAction } from './step.js';
 import * as transitions from './transitions.js';
-import { taskScopedVolumeNames } from './volumes.js';
+import { removeTaskResources } from './volumes.js';
+import { RecordWriter } from './record-writer.js';
+import { EventInspector } from './event-inspector.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 
 export interface TaskActorOptions {
@@ -61,17 +63,13 @@ export class TaskActor {
   private readonly shutdown = new AbortController();
   /** Transitions in flight, by container name (or PROVISION). */
   private readonly busy = new Map<string, Promise<void>>();
-  /** Container statuses handed to the reporter but not yet confirmed sent: they are not submitted twice. */
-  private readonly submitted = new Map<string, ContainerStatus>();
+  private readonly emitter: ChangeEmitter;
   private admitted: boolean;
   private wakeTimer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** The state as last written, so unchanged state is not written again (every write is an fsync). */
-  private lastSaved: string | undefined;
-  private saveTimer: NodeJS.Immediate | undefined;
-  /** Containers with an inspect in flight -> whether another event arrived meanwhile. */
-  private readonly inspecting = new Map<string, boolean>();
+  private readonly writer: RecordWriter;
+  private readonly inspector: EventInspector;
   /** Docker IDs with an `oom` event: their exit is looked at with an inspect (OutOfMemoryError). */
   private readonly oomKilled = new Set<string>();
   /** awsvpc teardown in flight (CNI DEL, pause container removal). */
@@ -83,7 +81,20 @@ export class TaskActor {
     this.log = opts.log.child({ taskArn: this.arn });
     this.images = opts.images ?? new ImageManager({ runtime: opts.runtime, config: opts.config, log: this.log });
     this.admitted = opts.admitted ?? true;
-    this.lastSaved = JSON.stringify(opts.record.state); // the task manager saved (or loaded) it just now
+    this.writer = new RecordWriter(this.rec, opts.store);
+    this.emitter = new ChangeEmitter({ cluster: opts.config.cluster, excludeIpv6: opts.config.excludeIpv6PortBinding, submit: opts.submit });
+    this.inspector = new EventInspector({
+      inspect: (id) => opts.runtime.inspectContainer(id, this.shutdown.signal),
+      apply: (id, info) =>
+        this.update(() => {
+          const c = this.rec.state.containers.find((x) => x.dockerId === id);
+          if (!c) return;
+          if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
+          else markVanished(c);
+        }),
+      closed: () => this.closed,
+      log: this.log,
+    });
     this.now = opts.now ?? Date.now;
   }
 
@@ -117,7 +128,7 @@ export class TaskActor {
     this.update(async () => {
       if (taskRank(desired) <= taskRank(this.rec.state.desired)) return;
       this.rec.state.desired = desired;
-      this.persist('now');
+      this.writer.now();
     });
   }
 
@@ -154,35 +165,8 @@ export class TaskActor {
       });
       return;
     }
-    this.inspectSoon(ev.id);
+    this.inspector.request(ev.id);
   }
-
-  private inspectSoon(id: string): void {
-    if (this.inspecting.has(id)) {
-      this.inspecting.set(id, true);
-      return;
-    }
-    this.inspecting.set(id, false);
-    void (async () => {
-      try {
-        do {
-          this.inspecting.set(id, false);
-          const info = await this.opts.runtime.inspectContainer(id, this.shutdown.signal);
-          this.update(() => {
-            const c = this.rec.state.containers.find((x) => x.dockerId === id);
-            if (!c) return;
-            if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
-            else markVanished(c);
-          });
-        } while (this.inspecting.get(id) === true && !this.closed);
-      } catch (err) {
-        if (!this.closed) this.log.warn({ err, id }, 'inspect after a docker event failed');
-      } finally {
-        this.inspecting.delete(id);
-      }
-    })();
-  }
-
 
   /** Queues a look at every container (after the event stream was down). */
   reconcile(): void {
@@ -214,32 +198,11 @@ export class TaskActor {
       for (const sent of change.containers) {
         const c = this.rec.state.containers.find((x) => x.name === sent.name);
         if (c) c.sent = sent.status;
-        if (this.submitted.get(sent.name) === sent.status) this.submitted.delete(sent.name);
       }
-      this.persist('soon');
+      this.emitter.sent(change);
+      this.writer.soon();
       this.scheduleCleanup();
     });
-  }
-
-  /**
-   * Writes the record when it changed. 'now' is for writes that must precede an action (the name before
-   * `docker create`, a new desired status); 'soon' coalesces everything one turn of the event loop produces
-   * into one write: observed statuses are re-read from Docker after a crash anyway.
-   */
-  private persist(mode: 'now' | 'soon'): void {
-    if (mode === 'soon') {
-      this.saveTimer ??= setImmediate(() => {
-        this.saveTimer = undefined;
-        if (!this.closed) this.persist('now');
-      });
-      return;
-    }
-    if (this.saveTimer) clearImmediate(this.saveTimer);
-    this.saveTimer = undefined;
-    const json = JSON.stringify(this.rec.state);
-    if (json === this.lastSaved) return;
-    this.opts.store.saveTask(this.rec);
-    this.lastSaved = json;
   }
 
   private enqueue(fn: () => Promise<void> | void): void {
@@ -372,8 +335,8 @@ export class TaskActor {
       signal: this.shutdown.signal,
       log: action.kind === PROVISION ? this.log : this.log.child({ container: action.container }),
       onChain: (fn) => this.onChain(fn),
-      save: () => this.persist('now'),
-      saveDurably: () => (this.opts.saveDurably ? this.opts.saveDurably(this.rec) : Promise.resolve(this.persist('now'))),
+      save: () => this.writer.now(),
+      saveDurably: () => (this.opts.saveDurably ? this.opts.saveDurably(this.rec) : Promise.resolve(this.writer.now())),
       network: this.opts.network,
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);
@@ -397,24 +360,14 @@ export class TaskActor {
       this.log.info({ known }, 'task status changed');
       if (known === 'STOPPED') {
         s.stoppedAt ??= this.now();
-        this.releasePorts();
+        releaseTaskPorts(this.rec, this.opts.ports);
         void this.releaseNetwork();
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
         this.opts.onStopped?.(this.arn);
       }
     }
-    this.persist('soon');
-    if (reemit) this.submitted.clear();
-    const taskNews = (known === 'RUNNING' || known === 'STOPPED') && taskRank(s.sent) < taskRank(known) && (changed || reemit);
-    // §6.4 batches container-only changes for 10-30 s; berth reports them at once (the reporter coalesces).
-    const containerNews = s.containers.some(
-      (c) => containerBackendStatus(c.known) !== undefined && c.known !== c.sent && this.submitted.get(c.name) !== c.known,
-    );
-    if (taskNews || containerNews) {
-      const change = buildTaskStateChange(this.rec, { cluster: this.opts.config.cluster, excludeIpv6: this.opts.config.excludeIpv6PortBinding });
-      for (const c of change.containers) this.submitted.set(c.name, c.status);
-      this.opts.submit(change);
-    }
+    this.writer.soon();
+    this.emitter.emit(this.rec, { taskChanged: changed, reemit });
     if (reemit) this.scheduleCleanup();
     if (reemit && s.known === 'STOPPED') void this.releaseNetwork(); // a restart between STOPPED and teardown
   }
@@ -441,16 +394,6 @@ export class TaskActor {
     return this.networkRelease;
   }
 
-  private releasePorts(): void {
-    for (const c of this.rec.state.containers) {
-      const spec = this.rec.spec.containers.find((s) => s.name === c.name);
-      spec?.portMappings.forEach((p, i) => {
-        const port = c.hostPorts?.[i];
-        if (isDynamic(p) && port !== undefined) for (const pair of portPairs(p, port)) this.opts.ports.release(pair.hostPort, p.protocol);
-      });
-    }
-  }
-
   /** After STOPPED was sent, wait ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (from the stop), then remove (§5.8). */
   private scheduleCleanup(delayOverride?: number): void {
     const s = this.rec.state;
@@ -469,21 +412,14 @@ export class TaskActor {
       if (this.rec.state.network && this.opts.network && !this.rec.state.network.released && this.rec.state.network.pauseName !== undefined) {
         throw new Error('task network not torn down yet');
       }
-      for (const c of this.rec.state.containers) {
-        const ref = c.dockerId ?? c.dockerName;
-        if (ref === undefined) continue;
-        await this.opts.runtime.removeContainer(ref, this.shutdown.signal);
-        if (c.dockerId !== undefined) this.images.release(c.dockerId);
-      }
-      for (const v of taskScopedVolumeNames(this.rec)) await this.opts.runtime.removeVolume(v, this.shutdown.signal);
+      await removeTaskResources({ rec: this.rec, runtime: this.opts.runtime, images: this.images, signal: this.shutdown.signal });
     } catch (err) {
       if (this.closed) return;
       this.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');
       this.scheduleCleanup(CLEANUP_RETRY_MS);
       return;
     }
-    if (this.saveTimer) clearImmediate(this.saveTimer);
-    this.saveTimer = undefined;
+    this.writer.cancel();
     this.opts.store.deleteTask(this.arn);
     this.log.info('task cleaned up');
     this.closed = true;
@@ -497,7 +433,7 @@ export class TaskActor {
     this.cleanupTimer = undefined;
     this.wakeTimer = undefined;
     if (!this.closed) {
-      if (this.saveTimer) this.persist('now'); // flush the coalesced write
+      this.writer.flush();
       this.closed = true;
       this.shutdown.abort(new Error('agent shutting down'));
     }

@@ -8,7 +8,6 @@ import type { Logger } from '../../shared/log.js';
 import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import { PortAllocator } from '../network/port-allocator.js';
-import { isDynamic, portPairs } from '../network/port-mapping.js';
 import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskStateChange } from '../reporter/state-change.js';
@@ -19,6 +18,7 @@ import { validateDependencies } from './dependencies.js';
 import { HostResourceManager, taskResources, type HostTotals } from './host-resources.js';
 import { ImageManager, type PullRetry } from './images.js';
 import { SaveBatcher } from './save-batcher.js';
+import { claimTaskPorts } from './task-ports.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 
@@ -75,13 +75,7 @@ export class TaskManager {
     // Adopt this agent's labelled containers and remove half-made duplicates (never other agents' containers).
     await reconcileWithDocker({ runtime: this.opts.runtime, cluster: this.opts.config.cluster, records, signal: this.shutdown.signal, log: this.opts.log });
     for (const record of records) {
-      record.spec.containers.forEach((spec) => {
-        const c = record.state.containers.find((x) => x.name === spec.name);
-        spec.portMappings.forEach((p, i) => {
-          const port = c?.hostPorts?.[i];
-          if (isDynamic(p) && port !== undefined && record.state.known !== 'STOPPED') for (const pair of portPairs(p, port)) this.ports.claim(pair.hostPort, p.protocol);
-        });
-      });
+      if (record.state.known !== 'STOPPED') claimTaskPorts(record, this.ports);
       // A task that had not begun waits in line again; one that had begun holds its resources.
       const begun = record.state.known !== 'NONE' || record.state.containers.some((c) => c.known !== 'NONE');
       const waits = !begun && record.state.desired !== 'STOPPED' && this.resources !== undefined;

@@ -64,3 +64,14 @@ export function taskScopedVolumeNames(rec: TaskRecord): string[] {
     return n === undefined ? [] : [n];
   });
 }
+
+/** Cleanup (§5.8): `docker rm` of every container the task made (dropping its image reference), then its task-scoped volumes. */
+export async function removeTaskResources(opts: { rec: TaskRecord; runtime: ContainerRuntime; images: { release(containerId: string): void }; signal: AbortSignal }): Promise<void> {
+  for (const c of opts.rec.state.containers) {
+    const ref = c.dockerId ?? c.dockerName;
+    if (ref === undefined) continue;
+    await opts.runtime.removeContainer(ref, opts.signal);
+    if (c.dockerId !== undefined) opts.images.release(c.dockerId);
+  }
+  for (const v of taskScopedVolumeNames(opts.rec)) await opts.runtime.removeVolume(v, opts.signal);
+}

@@ -1,0 +1,47 @@
+/**
+ * Persistence of one task record. Every write is an fsync, so unchanged state is never written again, and
+ * writes that need not precede an action are coalesced into one per turn of the event loop ('soon').
+ * 'now' is for writes that must land before an action (a new desired status); observed statuses are re-read
+ * from Docker after a crash anyway.
+ */
+import type { TaskRecord } from './model.js';
+
+export interface RecordStore {
+  saveTask(task: TaskRecord): void;
+}
+
+export class RecordWriter {
+  /** The state as last written; the caller saved (or loaded) the record just before creating the writer. */
+  private lastSaved: string;
+  private timer: NodeJS.Immediate | undefined;
+
+  constructor(private readonly rec: TaskRecord, private readonly store: RecordStore) {
+    this.lastSaved = JSON.stringify(rec.state);
+  }
+
+  now(): void {
+    this.cancel();
+    const json = JSON.stringify(this.rec.state);
+    if (json === this.lastSaved) return;
+    this.store.saveTask(this.rec);
+    this.lastSaved = json;
+  }
+
+  soon(): void {
+    this.timer ??= setImmediate(() => {
+      this.timer = undefined;
+      this.now();
+    });
+  }
+
+  /** Writes a coalesced write that is still pending (agent shutdown). */
+  flush(): void {
+    if (this.timer) this.now();
+  }
+
+  /** Drops a pending write (the record is being deleted). */
+  cancel(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+  }
+}
