@@ -42,7 +42,7 @@ t.test('a missing image stops the task with CannotPullContainerError', async (t)
   t.teardown(() => fake.close());
   const cluster = uniqueCluster('nopull');
   cleanupContainers(t, cluster);
-  const agent = await startAgent({ config: agentConfig({ cluster, backend: fake.url, dataDir: tempDataDir(t), portRange: '41500-41509' }), log: testLogger() });
+  const agent = await startAgent({ config: agentConfig({ cluster, backend: fake.url, dataDir: tempDataDir(t), portRange: '41500-41509', extra: { BERTH_IMAGE_PULL_BACKOFF: '10ms,20ms' } }), log: testLogger() });
   t.teardown(() => agent.close());
   const arn = taskArn(cluster);
   fake.sendPayload([webTask(arn, 'RUNNING', '127.0.0.1:1/berth-does-not-exist:latest')]);
