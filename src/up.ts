@@ -51,6 +51,8 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       ECS_DATADIR: path.join(dataDir, 'agent'),
       AWS_DEFAULT_REGION: opts.region,
       ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',
+      // Locally built images are the norm here and there may be no registry: use the cache, pull what is missing.
+      ECS_IMAGE_PULL_BEHAVIOR: opts.env['ECS_IMAGE_PULL_BEHAVIOR'] ?? 'prefer-cached',
     };
     const config = loadConfig(env, { configFile: opts.env['BERTH_CONFIG_FILE'] ?? '/nonexistent/berth-up' });
     const agent = await startAgent({ config, log: opts.log.child({ component: 'agent' }) });

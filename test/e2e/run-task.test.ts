@@ -33,7 +33,7 @@ t.test('a task runs through emulator, agent and Docker, and stops and is cleaned
   t.teardown(() => ecs.destroy());
 
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({ cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '41000-41999' });
+  const agent = await agentFor({ cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '40600-40999' });
   t.teardown(() => agent.close());
 
   const td = await ecs.send(
@@ -57,7 +57,7 @@ t.test('a task runs through emulator, agent and Docker, and stops and is cleaned
   t.ok(Date.now() - startedAt < 10_000, 'RUNNING within 10 s');
   const binding = running.containers?.[0]?.networkBindings?.[0];
   t.equal(binding?.containerPort, 8080);
-  t.ok(binding?.hostPort && binding.hostPort >= 41000 && binding.hostPort <= 41999, 'host port from the dynamic range');
+  t.ok(binding?.hostPort && binding.hostPort >= 40600 && binding.hostPort <= 40999, 'host port from the dynamic range');
   t.match(running.containers?.[0]?.runtimeId, /^[0-9a-f]{64}$/);
   t.equal(await httpGet(binding!.hostPort!), 'hello from berth\n', 'the container answers on its host port');
   t.equal(containersOfTask(taskArn).length, 1, 'exactly one container for the task');

@@ -21,6 +21,7 @@ interface ContainerDefinition {
   startTimeout?: number;
   stopTimeout?: number;
   healthCheck?: { command?: string[] };
+  environmentFiles?: { value?: string; type?: 's3' }[];
 }
 
 interface VolumeDefinition {
@@ -66,6 +67,7 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   if (def.startTimeout !== undefined) c.startTimeout = def.startTimeout;
   if (def.stopTimeout !== undefined) c.stopTimeout = def.stopTimeout;
   if (def.healthCheck?.command) c.healthCheckType = 'docker';
+  if (def.environmentFiles?.length) c.environmentFiles = def.environmentFiles;
   const dockerConfig = dockerConfigFor({ ...def, memoryReservation: rec.memoryReservation }, networkMode);
   if (dockerConfig) c.dockerConfig = dockerConfig;
   return c;

@@ -53,6 +53,8 @@ export interface AcsContainer {
   entryPoint?: string[];
   environment?: Record<string, string>;
   overrides?: string;
+  /** `value` is an S3 ARN in ECS; berth's agent reads it as a host path (it has no S3). */
+  environmentFiles?: { value?: string; type?: 's3' }[];
   portMappings?: PortMapping[];
   links?: string[];
   mountPoints?: MountPoint[];
