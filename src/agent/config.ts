@@ -10,13 +10,8 @@ import { parseEcsConfigFile, parseGoBool, parseGoDuration, parsePortRange } from
 
 export type ImagePullBehavior = 'default' | 'always' | 'once' | 'prefer-cached';
 
-/** Static instance credentials taken from AWS_ACCESS_KEY_ID & co; never printed. */
-export class StaticCredentials {
-  constructor(
-    readonly accessKeyId: string,
-    readonly secretAccessKey: string,
-    readonly sessionToken?: string,
-  ) {}
+/** A value that prints as [redacted] however it is printed: JSON, String(), util.inspect (so pino too). */
+abstract class Redacted {
   toJSON(): string {
     return '[redacted]';
   }
@@ -28,17 +23,21 @@ export class StaticCredentials {
   }
 }
 
+/** Static instance credentials taken from AWS_ACCESS_KEY_ID & co; never printed. */
+export class StaticCredentials extends Redacted {
+  constructor(
+    readonly accessKeyId: string,
+    readonly secretAccessKey: string,
+    readonly sessionToken?: string,
+  ) {
+    super();
+  }
+}
+
 /** A config value that must never be printed or logged (ECS_ENGINE_AUTH_DATA). */
-export class SecretString {
-  constructor(readonly value: string) {}
-  toJSON(): string {
-    return '[redacted]';
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-  [inspect.custom](): string {
-    return '[redacted]';
+export class SecretString extends Redacted {
+  constructor(readonly value: string) {
+    super();
   }
 }
 
