@@ -21,6 +21,7 @@ import { CgroupReader, StatsCollector } from './stats/index.js';
 import { ManifestState } from './acs/manifest-state.js';
 import { AGENT_VERSION } from './version.js';
 import { createTcsSession } from './tcs/index.js';
+import { PollEndpointCache } from './api/poll-endpoints.js';
 import { AgentMetrics, instrumentEcsClient, instrumentRuntime, startPrometheusServer } from './metrics/index.js';
 import { waitForDocker } from './health/docker-wait.js';
 import { HealthWriter } from './health/status-file.js';
@@ -146,8 +147,11 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     engineRef.current = engine;
     await engine.start();
 
+    // One DiscoverPollEndpoint result shared by ACS and TCS (§1.4).
+    const pollEndpoints = new PollEndpointCache({ client, cluster: config.cluster, containerInstanceArn: arn });
     const acs = new AcsSession({
       client,
+      endpoints: pollEndpoints,
       region: config.region,
       credentials,
       cluster: config.cluster,
@@ -171,7 +175,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
 
     // Telemetry (§7) reads the same collector on its publish cadence; absent when metrics and health are off.
     const tcs = createTcsSession({
-      config, client, credentials, containerInstanceArn: arn, dockerVersion: version.version, runtime, stats,
+      config, client, credentials, containerInstanceArn: arn, dockerVersion: version.version, runtime, stats, endpoints: pollEndpoints,
       records: () => store.loadTasks(), log: log.child({ component: 'tcs' }),
       ...(metrics ? { onFrame: (d: 'sent' | 'received', ty: string) => metrics.observeTcsFrame(d, ty) } : {}),
     });

@@ -32,6 +32,8 @@ export interface FakeControlPlane {
   mangleAttributes: boolean;
   /** When set, ACS upgrades are refused with this HTTP status and body (e.g. an InactiveInstanceException). */
   refuseUpgrades: { status: number; body: string } | undefined;
+  /** Paths of websocket upgrades this fake does not serve (refused by closing the socket). */
+  otherUpgrades: string[];
   /** ACS upgrades refused so far. */
   refusedUpgrades: number;
   /** Operation name -> error to return instead ({__type, message}); removed after use when `once`. */
@@ -106,7 +108,10 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
 
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/ws')) return socket.destroy();
+    if (!req.url?.startsWith('/ws')) {
+      fake.otherUpgrades.push(req.url ?? ''); // e.g. TCS at /tcs/ws, which this fake does not serve
+      return socket.destroy();
+    }
     const refuse = fake.refuseUpgrades;
     if (refuse) {
       fake.refusedUpgrades++;
@@ -139,6 +144,7 @@ export async function startFakeControlPlane(opts: { strictClusters?: boolean } =
     connections,
     mangleAttributes: false,
     refuseUpgrades: undefined,
+    otherUpgrades: [],
     refusedUpgrades: 0,
     failNext: (op, type, message) => failures.set(op, { type, message }),
     sendRaw: (text) => newest().socket.send(text),

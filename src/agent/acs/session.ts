@@ -16,7 +16,8 @@
  * exits 1 and its supervisor restarts it); a 1h InactiveInstanceException wait does not count.
  */
 import WebSocket from 'ws';
-import { DiscoverPollEndpointCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { PollEndpointCache } from '../api/poll-endpoints.js';
 import { parseServerFrame, encodeFrame, type AgentMessages } from '../../shared/protocol/acs.js';
 import { BerthError } from '../../shared/errors.js';
 import { Backoff, uniform } from '../../shared/time.js';
@@ -30,7 +31,6 @@ import { AcsHandshakeError, dialAcs, type DialedAcs } from './dial.js';
 import { reconnectDelay, type CloseCause, type ConnectionEnd } from './reconnect.js';
 import { Deadline, realTimers, sleepOn, type Timers } from './timers.js';
 
-const DISCOVER_CACHE_MS = 12 * 3600_000;
 const FLUSH_WAIT_MS = 2000;
 export const EXPIRED_CLOSE_REASON = 'ConnectionExpired: Reconnect to continue';
 
@@ -64,6 +64,8 @@ export interface AcsSessionOptions {
   timing?: Partial<AcsTiming>;
   timers?: Timers;
   context: Omit<ResponderContext, 'send' | 'log'>;
+  /** The agent's shared DiscoverPollEndpoint cache (12 h, stale on failure); one is made when absent. */
+  endpoints?: PollEndpointCache;
   /** Called once when the session gives up (see giveUpMs); the session has stopped by then. */
   onGiveUp?: (err: BerthError) => void;
   log: Logger;
@@ -83,7 +85,7 @@ export class AcsSession {
   private ws: WebSocket | undefined;
   private loop: Promise<void> | undefined;
   private sendCredentials = true;
-  private discovered: { endpoint: string; at: number } | undefined;
+  private readonly endpoints: PollEndpointCache;
   private closed = false;
   private state: AcsHealth;
   private connectedOnce!: () => void;
@@ -99,6 +101,14 @@ export class AcsSession {
     this.timing = { ...DEFAULT_ACS_TIMING, ...opts.timing };
     this.backoff = new Backoff({ minMs: 250, maxMs: 120_000, multiplier: 1.5, jitter: 0.2, random: () => this.timers.random() });
     this.state = { connected: false, since: this.timers.now() };
+    this.endpoints =
+      opts.endpoints ??
+      new PollEndpointCache({
+        client: opts.client,
+        cluster: opts.cluster,
+        containerInstanceArn: opts.containerInstanceArn,
+        now: () => this.timers.now(),
+      });
     this.firstConnection.catch(() => undefined); // callers that do not wait must not see an unhandled rejection
   }
 
@@ -115,21 +125,7 @@ export class AcsSession {
   }
 
   private async discover(): Promise<string> {
-    const cached = this.discovered;
-    const now = this.timers.now();
-    if (cached && now - cached.at < DISCOVER_CACHE_MS) return cached.endpoint;
-    try {
-      const out = await this.opts.client.send(
-        new DiscoverPollEndpointCommand({ containerInstance: this.opts.containerInstanceArn, cluster: this.opts.cluster }),
-        { abortSignal: this.abort.signal },
-      );
-      if (!out.endpoint) throw new Error('DiscoverPollEndpoint returned no endpoint');
-      this.discovered = { endpoint: out.endpoint, at: now };
-      return out.endpoint;
-    } catch (err) {
-      if (cached) return cached.endpoint; // a stale endpoint beats none (§2.2)
-      throw err;
-    }
+    return (await this.endpoints.get(this.abort.signal)).endpoint;
   }
 
   private async run(): Promise<void> {

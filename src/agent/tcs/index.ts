@@ -6,13 +6,13 @@ import type { AgentConfig } from '../config.js';
 import type { TaskRecord } from '../engine/model.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatsCollector } from '../stats/collector.js';
-import { PollEndpointCache } from './discover.js';
+import { PollEndpointCache } from '../api/poll-endpoints.js';
 import { TcsSession } from './session.js';
 import { TelemetrySource } from './source.js';
 import type { TaskMetric } from './protocol.js';
 
 export { TcsSession } from './session.js';
-export { PollEndpointCache } from './discover.js';
+export { PollEndpointCache } from '../api/poll-endpoints.js';
 
 export interface TelemetryOptions {
   config: AgentConfig;
@@ -23,6 +23,8 @@ export interface TelemetryOptions {
   runtime: Pick<ContainerRuntime, 'inspectContainer' | 'version'>;
   stats: StatsCollector;
   records: () => readonly TaskRecord[];
+  /** The agent's shared DiscoverPollEndpoint cache; one is made when absent (tests). */
+  endpoints?: PollEndpointCache;
   onTaskMetric?: (m: TaskMetric) => void;
   onFrame?: (direction: 'sent' | 'received', type: string) => void;
   log: Logger;
@@ -44,7 +46,9 @@ export function createTcsSession(opts: TelemetryOptions): TcsSession | undefined
     ...(opts.onTaskMetric ? { onTaskMetric: opts.onTaskMetric } : {}),
   });
   return new TcsSession({
-    endpoints: new PollEndpointCache({ client: opts.client, cluster: config.cluster, containerInstanceArn: opts.containerInstanceArn }),
+    endpoints:
+      opts.endpoints ??
+      new PollEndpointCache({ client: opts.client, cluster: config.cluster, containerInstanceArn: opts.containerInstanceArn }),
     region: config.region,
     credentials: opts.credentials,
     cluster: config.cluster,

@@ -1,6 +1,7 @@
 /**
  * DiscoverPollEndpoint results, cached 12h per container instance with the stale value used when a refresh
- * fails (spec §2.2). A missing telemetryEndpoint is an error for TCS.
+ * fails (spec §2.2). One cache serves both ACS and TCS (§1.4: one call whose result both share); concurrent
+ * callers share one request. A missing telemetryEndpoint is an error for TCS only.
  */
 import { DiscoverPollEndpointCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
