@@ -4,9 +4,10 @@
  * (spec §1.7): ECS_BACKEND_HOST pointing at the emulator, a data dir, a region and (dummy) credentials.
  */
 import path from 'node:path';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from './shared/log.js';
 import { startEmulator } from './emulator/index.js';
+import type { VpcOptions } from './emulator/vpc/vpc.js';
 import { loadConfig, startAgent } from './agent/index.js';
 
 export interface UpOptions {
@@ -14,6 +15,8 @@ export interface UpOptions {
   dataDir: string;
   cluster: string;
   region: string;
+  /** A simulated VPC for awsvpc tasks (root): the agent then opts in to ECS_ENABLE_TASK_ENI. */
+  vpc?: VpcOptions | undefined;
   env: NodeJS.ProcessEnv;
   log: Logger;
   print: (line: string) => void;
@@ -29,6 +32,11 @@ export interface Up {
 /** Dummy credentials for the local control plane unless the user has real ones in the environment. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDBERTHLOCAL', secretAccessKey: 'berth-local-secret' };
 
+async function advertisesTaskEni(ecs: ECSClient, cluster: string, arn: string): Promise<boolean> {
+  const out = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }));
+  return (out.containerInstances?.[0]?.attributes ?? []).some((a) => a.name === 'ecs.capability.task-eni');
+}
+
 export async function runUp(opts: UpOptions): Promise<Up> {
   const dataDir = path.resolve(opts.dataDir);
   const emulator = await startEmulator({
@@ -36,11 +44,11 @@ export async function runUp(opts: UpOptions): Promise<Up> {
     dataDir: path.join(dataDir, 'emulator'),
     region: opts.region,
     log: opts.log.child({ component: 'emulator' }),
+    vpc: opts.vpc,
   });
   try {
     const ecs = new ECSClient({ endpoint: emulator.url, region: opts.region, credentials: LOCAL_CREDENTIALS });
     await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
-    ecs.destroy();
 
     const env: NodeJS.ProcessEnv = {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -53,9 +61,16 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',
       // Locally built images are the norm here and there may be no registry: use the cache, pull what is missing.
       ECS_IMAGE_PULL_BEHAVIOR: opts.env['ECS_IMAGE_PULL_BEHAVIOR'] ?? 'prefer-cached',
+      // ECS_EXTERNAL instances advertise ecs.capability.task-eni only when opted in (spec §9); with a VPC that is
+      // the point. The agent still checks root, the CNI plugins and the pause image before it advertises it.
+      ...(opts.vpc ? { ECS_ENABLE_TASK_ENI: opts.env['ECS_ENABLE_TASK_ENI'] ?? 'true' } : {}),
     };
     const config = loadConfig(env, { configFile: opts.env['BERTH_CONFIG_FILE'] ?? '/nonexistent/berth-up' });
     const agent = await startAgent({ config, log: opts.log.child({ component: 'agent' }) });
+    if (opts.vpc && !(await advertisesTaskEni(ecs, opts.cluster, agent.containerInstanceArn))) {
+      opts.log.warn({ cluster: opts.cluster }, "the agent did not register ecs.capability.task-eni, so awsvpc tasks will not be placed (see its 'awsvpc network mode not available' log line)");
+    }
+    ecs.destroy();
 
     opts.print(`berth is up: ECS endpoint ${emulator.url} (region ${opts.region}), cluster '${opts.cluster}'`);
     opts.print(`container instance: ${agent.containerInstanceArn}`);
@@ -64,6 +79,11 @@ export async function runUp(opts: UpOptions): Promise<Up> {
     opts.print(`  aws --endpoint-url ${emulator.url} ecs register-task-definition --family web --container-definitions '[{"name":"web","image":"berth/busybox:latest","memory":64,"essential":true,"command":["httpd","-f","-p","8080","-h","/www"],"portMappings":[{"containerPort":8080,"hostPort":0}]}]'`);
     opts.print(`  aws --endpoint-url ${emulator.url} ecs run-task --cluster ${opts.cluster} --task-definition web`);
     opts.print(`  aws --endpoint-url ${emulator.url} ecs describe-tasks --cluster ${opts.cluster} --tasks <taskArn>`);
+    if (opts.vpc) {
+      const subnetId = opts.vpc.subnetId ?? 'subnet-0berth0000000001';
+      opts.print(`awsvpc: simulated VPC ${subnetId} (${opts.vpc.subnetCidr}); register with --network-mode awsvpc and run with`);
+      opts.print(`  aws --endpoint-url ${emulator.url} ecs run-task --cluster ${opts.cluster} --task-definition <family> --network-configuration 'awsvpcConfiguration={subnets=[${subnetId}]}'`);
+    }
     opts.print('Ctrl-C stops both (task containers keep running and are picked up again next time).');
 
     let closed = false;

@@ -4,6 +4,7 @@ import { EXIT, type CliIo } from './io.js';
 import { cliLogger } from './logging.js';
 import { sdNotify } from './notify.js';
 import { shutdownSignal } from './signals.js';
+import { VPC_OPTIONS, vpcFromFlags } from './vpc.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -11,17 +12,20 @@ const OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   'data-dir': { type: 'string', default: '.berth/emulator' },
   region: { type: 'string', default: 'us-east-1' },
+  ...VPC_OPTIONS,
 } as const;
 
 export async function emulatorCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseCommandArgs('emulator', args, OPTIONS);
   const port = parsePort('emulator', flags.port);
+  const vpc = vpcFromFlags('emulator', flags);
   const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const { startEmulator } = await import('../emulator/index.js');
-  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log });
+  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc });
   // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.
   const stopped = shutdownSignal();
   io.stdout.write(`berth emulator listening on ${emulator.url}\n`);
+  if (vpc) io.stdout.write(`simulated VPC: ${vpc.subnetId} ${vpc.subnetCidr} on bridge ${vpc.bridge} (awsvpc tasks: --network-configuration 'awsvpcConfiguration={subnets=[${vpc.subnetId}]}')\n`);
   await sdNotify({ ready: true, status: `listening on ${emulator.url}` }, io.env, log);
   await stopped;
   await sdNotify({ stopping: true }, io.env, log);

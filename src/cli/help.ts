@@ -10,6 +10,15 @@ const COMMON_FLAGS = `Logging (every command):
   --json              JSON logs even on a terminal (the default otherwise: one pino object per line on stderr)
   -h, --help          this help`;
 
+const VPC_FLAGS = `Simulated VPC for awsvpc tasks (off unless --vpc-cidr is given; root and Linux only):
+  --vpc-cidr CIDR     the subnet, an IPv4 /16../28 clear of Docker's networks (e.g. 10.213.0.0/24); the host
+                      reaches every task at its ENI address through the subnet's bridge (gateway: first address)
+  --vpc-subnet-id ID  the subnet id RunTask names in awsvpcConfiguration (default subnet-0berth0000000001)
+  --vpc-bridge NAME   the subnet's Linux bridge (default berth-vpc0, at most 15 characters)
+  --vpc-veth-prefix P prefix of the ENI veths (default bvpc, at most 8 characters)
+  --vpc-domain NAME   DNS search domain of the ENIs (default ec2.internal; the DNS server is the subnet's
+                      second address, as in AWS)`;
+
 const EXIT_CODES = `Exit codes: 0 clean, 1 transient failure (restart me), 2 bad command line,
             5 terminal failure (bad configuration, cluster or attribute mismatch: do not restart).`;
 
@@ -63,6 +72,8 @@ Flags:
   --data-dir DIR      where emulator.db lives (default .berth/emulator)
   --region REGION     region in ARNs and endpoints (default us-east-1)
 
+${VPC_FLAGS}
+
 ${COMMON_FLAGS}
 
 Under systemd (Type=notify) it reports READY=1 once it listens.
@@ -81,6 +92,10 @@ Flags:
   --data-dir DIR      emulator and agent state (default .berth)
   --cluster NAME      cluster to create and join (default default)
   --region REGION     region (default us-east-1)
+
+${VPC_FLAGS}
+With --vpc-cidr the agent is started with ECS_ENABLE_TASK_ENI=true (unless set), so it registers
+ecs.capability.task-eni when it can do awsvpc (root, CNI plugins, the pause image: scripts/build-pause-image).
 
 ${COMMON_FLAGS}
 

@@ -5,6 +5,7 @@ import { EXIT, type CliIo } from './io.js';
 import { cliLogger } from './logging.js';
 import { sdNotify } from './notify.js';
 import { shutdownSignal } from './signals.js';
+import { VPC_OPTIONS, vpcFromFlags } from './vpc.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -12,11 +13,13 @@ const OPTIONS = {
   'data-dir': { type: 'string', default: '.berth' },
   cluster: { type: 'string', default: 'default' },
   region: { type: 'string', default: 'us-east-1' },
+  ...VPC_OPTIONS,
 } as const;
 
 export async function upCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseCommandArgs('up', args, OPTIONS);
   const port = parsePort('up', flags.port);
+  const vpc = vpcFromFlags('up', flags);
   const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const stopped = shutdownSignal().then(() => 'signal' as const);
   const up = await runUp({
@@ -24,6 +27,7 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
     dataDir: flags['data-dir'],
     cluster: flags.cluster,
     region: flags.region,
+    vpc,
     env: io.env,
     log,
     print: (line) => io.stdout.write(`${line}\n`),

@@ -30,9 +30,28 @@ t.test('berth agent --help documents every flag and every variable the agent hon
 t.test('berth emulator --help and berth up --help document their flags', async (t) => {
   const [emulator, up] = await Promise.all([runBerth(['emulator', '--help']), runBerth(['up', '-h'])]);
   t.equal(emulator.code, 0);
-  for (const flag of ['--port', '--host', '--data-dir', '--region', '--pretty']) t.match(emulator.stdout, flag);
+  const vpcFlags = ['--vpc-cidr', '--vpc-subnet-id', '--vpc-bridge', '--vpc-veth-prefix', '--vpc-domain'];
+  for (const flag of ['--port', '--host', '--data-dir', '--region', '--pretty', ...vpcFlags]) t.match(emulator.stdout, flag);
   t.equal(up.code, 0);
-  for (const flag of ['--port', '--data-dir', '--cluster', '--region', '--log-level']) t.match(up.stdout, flag);
+  for (const flag of ['--port', '--data-dir', '--cluster', '--region', '--log-level', ...vpcFlags]) t.match(up.stdout, flag);
+  t.match(up.stdout, /ECS_ENABLE_TASK_ENI=true/, 'says the agent opts in to awsvpc with a VPC');
+});
+
+t.test('a bad --vpc-cidr or VPC name is one clear line and exit 2, before anything is started', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['up', '--vpc-cidr', '10.213.0.0'], /^berth up: --vpc-cidr '10\.213\.0\.0': expected an IPv4 network like 10\.213\.0\.0\/24 \(see 'berth up --help'\)\n$/],
+    [['up', '--vpc-cidr', '10.300.0.0/24'], /expected an IPv4 network/],
+    [['emulator', '--vpc-cidr', '10.213.0.0/8'], /^berth emulator: --vpc-cidr '10\.213\.0\.0\/8': expected a prefix length from \/16 to \/28/],
+    [['emulator', '--vpc-cidr', '10.213.0.5/24'], /host bits set/],
+    [['up', '--vpc-cidr', '10.213.0.0/24', '--vpc-bridge', 'a-bridge-name-too-long'], /--vpc-bridge 'a-bridge-name-too-long': expected at most 15/],
+    [['up', '--vpc-cidr', '10.213.0.0/24', '--vpc-subnet-id', 'net-1'], /--vpc-subnet-id 'net-1': expected subnet-/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => runBerth(args)));
+  for (const [i, res] of results.entries()) {
+    t.equal(res.code, 2, cases[i]![0].join(' '));
+    t.ok(oneLine(res.stderr), res.stderr);
+    t.match(res.stderr, cases[i]![1]);
+  }
 });
 
 t.test('berth version, --version and agent -version print the version', async (t) => {
