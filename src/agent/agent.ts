@@ -70,7 +70,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
   const log = opts.log.child({ cluster: config.cluster });
   // Docker and ECS API calls are timed only when the Prometheus endpoint is on.
   const metrics = config.enablePrometheusMetrics ? new AgentMetrics() : undefined;
-  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost }), metrics);
+  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, log: log.child({ component: 'runtime' }) }), metrics);
   const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
   const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
   if (!apiVersions.includes('1.21')) {

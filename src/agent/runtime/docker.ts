@@ -4,6 +4,8 @@
  */
 import Docker from 'dockerode';
 import { BerthError, errorMessage, isBerthError, type AgentErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import { PULL_PROGRESS_INTERVAL_MS, PullProgressLog, type PullProgressEvent } from './pull-progress.js';
 import type {
   ContainerEvent,
   ContainerHealth,
@@ -108,10 +110,22 @@ function inspectImage(docker: Docker, image: string, signal: AbortSignal): Promi
   return withSignal<Docker.ImageInspectInfo>(img.inspect, img)({ abortSignal: signal });
 }
 
+export interface DockerRuntimeOptions {
+  dockerHost: string;
+  /** Where pull progress goes ('image pull progress' lines); no progress lines without it. */
+  log?: Logger | undefined;
+  /** At most one progress line per pull this often (default 5 s; tests use 0). */
+  pullProgressIntervalMs?: number | undefined;
+}
+
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
+  private readonly log: Logger | undefined;
+  private readonly pullProgressIntervalMs: number;
 
-  constructor(opts: { dockerHost: string }) {
+  constructor(opts: DockerRuntimeOptions) {
+    this.log = opts.log;
+    this.pullProgressIntervalMs = opts.pullProgressIntervalMs ?? PULL_PROGRESS_INTERVAL_MS;
     const host = opts.dockerHost;
     if (host.startsWith('unix://')) this.docker = new Docker({ socketPath: host.slice('unix://'.length) });
     else if (host.startsWith('tcp://') || host.startsWith('http://')) {
@@ -187,13 +201,19 @@ export class DockerRuntime implements ContainerRuntime {
         clearTimeout(timer);
         timer = setTimeout(() => idle.abort(new BerthError('CannotPullContainerError', `inactivity time exceeded timeout while pulling ${image}`)), opts.inactivityMs);
       };
+      const progress = this.log ? new PullProgressLog(image, this.log, this.pullProgressIntervalMs) : undefined;
+      const onProgress = (event: PullProgressEvent): void => {
+        touch();
+        progress?.add(event);
+      };
       try {
         touch();
         const stream = await this.docker.pull(image, { abortSignal: signal, ...(opts.auth ? { authconfig: opts.auth } : {}) });
         await new Promise<void>((resolve, reject) => {
           signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('pull aborted')), { once: true });
-          this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), touch);
+          this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), onProgress);
         });
+        progress?.finish();
       } finally {
         clearTimeout(timer);
       }
