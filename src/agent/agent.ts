@@ -30,6 +30,7 @@ import { SubmitTaskStateChangeCommand } from '@aws-sdk/client-ecs';
 import { awsvpcSupport } from './network/awsvpc/support.js';
 import { EniAttachments } from './network/awsvpc/attachments.js';
 import { AwsvpcNetwork } from './network/awsvpc/task-network.js';
+import { ContainerMetadataFiles, hostPrivateIPv4 } from './engine/metadata-file.js';
 
 export interface Agent {
   readonly containerInstanceArn: string;
@@ -143,6 +144,9 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network,
       // The registered totals: tasks wait in FIFO order until they fit (§4.4, the newest official behaviour).
       hostTotals: { cpu: host.cpuUnits, memoryMiB: host.memoryMiB, reservedTcp: config.reservedPorts, reservedUdp: config.reservedPortsUdp },
+      metadataFiles: config.containerMetadata
+        ? new ContainerMetadataFiles({ dataDir: config.dataDir, hostDataDir: config.hostDataDir, cluster: config.cluster, containerInstanceArn: arn, availabilityZone: registration.availabilityZone, hostPrivateIPv4Address: hostPrivateIPv4() })
+        : undefined,
     });
     engineRef.current = engine;
     await engine.start();

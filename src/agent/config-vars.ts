@@ -67,6 +67,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('ECS_CNI_PLUGINS_PATH', '/usr/lib/cni', 'CNI plugins for awsvpc (host-device, bridge, static, host-local)'),
   v('BERTH_ECS_BRIDGE', 'ecs-bridge', "host bridge of awsvpc tasks' ecs-eth0 (credentials and metadata route)"),
   v('ECS_ENABLE_CONTAINER_METADATA', 'false', 'write a metadata file per container (ECS_CONTAINER_METADATA_FILE)'),
+  v('ECS_HOST_DATA_DIR', '/ (ECS_DATADIR is a host path)', 'host directory that ECS_DATADIR paths are relative to, for metadata file mounts when berth runs in a container'),
   // Telemetry.
   v('ECS_DISABLE_METRICS', 'false', 'no task metrics over TCS'),
   v('ECS_DISABLE_DOCKER_HEALTH_CHECK', 'false', 'no container health over TCS'),

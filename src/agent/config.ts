@@ -103,6 +103,11 @@ export interface AgentConfig {
   readonly taskIamRoleNetworkHost: boolean;
   /** ECS_ENABLE_CONTAINER_METADATA: write a metadata file per container and point ECS_CONTAINER_METADATA_FILE at it. */
   readonly containerMetadata: boolean;
+  /**
+   * ECS_HOST_DATA_DIR: the host directory ECS_DATADIR's paths are relative to, for the metadata files' bind
+   * mounts. undefined = "/": berth runs on the host, so ECS_DATADIR is already a host path (engine/metadata-file.ts).
+   */
+  readonly hostDataDir: string | undefined;
   /** berth-only (BERTH_INTROSPECTION_PORT / BERTH_METADATA_PORT): 51678 / 51679; 0 picks a free port (tests). */
   readonly introspectionPort: number;
   readonly metadataPort: number;
@@ -316,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     taskIamRole: src.bool('ECS_ENABLE_TASK_IAM_ROLE', false),
     taskIamRoleNetworkHost: src.bool('ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST', false),
     containerMetadata: src.bool('ECS_ENABLE_CONTAINER_METADATA', false),
+    hostDataDir: src.str('ECS_HOST_DATA_DIR'),
     introspectionPort: endpointPort('BERTH_INTROSPECTION_PORT', 51678),
     metadataPort,
     linkLocalEndpoint: src.bool('BERTH_LINK_LOCAL_ENDPOINT', isRoot && metadataPort === 51679),

@@ -26,6 +26,7 @@ import { removeTaskResources } from './volumes.js';
 import { RecordWriter } from './record-writer.js';
 import { EventInspector } from './event-inspector.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
+import type { ContainerMetadataFiles } from './metadata-file.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -46,6 +47,8 @@ export interface TaskActorOptions {
   admitted?: boolean;
   /** awsvpc networking (pause container, ENI, ecs-bridge); undefined when the agent cannot do awsvpc. */
   network?: TaskNetworkHook | undefined;
+  /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files, removed at cleanup. */
+  metadataFiles?: ContainerMetadataFiles | undefined;
   now?: () => number;
 }
 
@@ -338,6 +341,7 @@ export class TaskActor {
       save: () => this.writer.now(),
       saveDurably: () => (this.opts.saveDurably ? this.opts.saveDurably(this.rec) : Promise.resolve(this.writer.now())),
       network: this.opts.network,
+      metadataFiles: this.opts.metadataFiles,
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);
     const spec = this.rec.spec.containers.find((c) => c.name === action.container);
@@ -413,6 +417,7 @@ export class TaskActor {
         throw new Error('task network not torn down yet');
       }
       await removeTaskResources({ rec: this.rec, runtime: this.opts.runtime, images: this.images, signal: this.shutdown.signal });
+      await this.opts.metadataFiles?.clean(this.arn);
     } catch (err) {
       if (this.closed) return;
       this.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');

@@ -21,6 +21,7 @@ import { SaveBatcher } from './save-batcher.js';
 import { claimTaskPorts } from './task-ports.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
+import type { ContainerMetadataFiles } from './metadata-file.js';
 
 export interface TaskManagerOptions {
   runtime: ContainerRuntime;
@@ -34,6 +35,8 @@ export interface TaskManagerOptions {
   pullRetry?: PullRetry;
   /** awsvpc networking, when this instance can do it. */
   network?: TaskNetworkHook | undefined;
+  /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files (engine/metadata-file.ts). */
+  metadataFiles?: ContainerMetadataFiles | undefined;
 }
 
 const EVENT_REOPEN_DELAY_MS = 1000;
@@ -182,6 +185,7 @@ export class TaskManager {
       onCleanedUp: (arn) => this.actors.delete(arn),
       log: this.opts.log,
       network: this.opts.network,
+      metadataFiles: this.opts.metadataFiles,
     });
     this.actors.set(record.spec.arn, actor);
     return actor;

@@ -11,13 +11,14 @@ import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
 import { isDynamic, portCount, portPairs } from '../network/port-mapping.js';
-import type { ContainerRuntime, NetworkBinding } from '../runtime/runtime.js';
+import type { ContainerRuntime, CreateContainerRequest, NetworkBinding } from '../runtime/runtime.js';
 import { buildCreateRequest, dockerContainerName } from './create-request.js';
 import type { ImageManager } from './images.js';
 import type { ContainerSpec, ContainerState, TaskNetworkState, TaskRecord } from './model.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import { applyInspect, markVanished, recordReason } from './observe.js';
 import { provisionVolumes } from './volumes.js';
+import { withMetadataMount, type ContainerMetadataFiles } from './metadata-file.js';
 
 export type Apply = () => void;
 
@@ -37,6 +38,8 @@ export interface TransitionContext {
   saveDurably: () => Promise<void>;
   /** awsvpc networking; undefined when the agent cannot do awsvpc (the task then stops). */
   network?: TaskNetworkHook | undefined;
+  /** ECS_ENABLE_CONTAINER_METADATA: the per-container metadata files; undefined when off. */
+  metadataFiles?: ContainerMetadataFiles | undefined;
 }
 
 const STOP_RETRY_MS = 1000;
@@ -107,7 +110,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       const existing = await ctx.runtime.inspectContainer(state.dockerName, ctx.signal);
       if (existing) return observed(state, spec, existing);
     }
-    const req = buildCreateRequest({
+    const built = buildCreateRequest({
       task: ctx.rec.spec,
       spec,
       state,
@@ -119,6 +122,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       pauseContainerId: ctx.rec.state.network?.pauseId,
       metadataBaseUrl: ctx.config.metadataBaseUrl,
     });
+    const req = ctx.metadataFiles ? await withMetadataFile(ctx, ctx.metadataFiles, built, spec) : built;
     const id = await ctx.runtime.createContainer(req, { timeoutMs: ctx.config.containerCreateTimeoutMs, signal: ctx.signal });
     ctx.images.use(spec.image, id);
     return () => {
@@ -136,6 +140,7 @@ export async function start(ctx: TransitionContext, spec: ContainerSpec, state: 
   const id = state.dockerId!;
   try {
     await ctx.runtime.startContainer(id, { timeoutMs: ctx.config.containerStartTimeoutMs, signal: ctx.signal });
+    if (ctx.metadataFiles) void readyMetadataFile(ctx, ctx.metadataFiles, spec, id);
     const known = bindingsWithoutInspect(ctx, spec, state);
     if (known !== undefined) {
       // Started: RUNNING now. An immediate exit arrives as a `die` event and wins (statuses only move forward).
@@ -155,6 +160,27 @@ export async function start(ctx: TransitionContext, spec: ContainerSpec, state: 
     const info = await ctx.runtime.inspectContainer(id, ctx.signal).catch(() => undefined);
     if (info?.running) return observed(state, spec, info);
     return failed(state, err);
+  }
+}
+
+/** The INITIAL file, its mount and ECS_CONTAINER_METADATA_FILE; like the official agent, a failure only warns. */
+async function withMetadataFile(ctx: TransitionContext, files: ContainerMetadataFiles, req: CreateContainerRequest, spec: ContainerSpec): Promise<CreateContainerRequest> {
+  try {
+    return withMetadataMount(req, await files.create(ctx.rec.spec, spec.name));
+  } catch (err) {
+    ctx.log.warn({ err, container: spec.name }, 'container metadata file not created');
+    return req;
+  }
+}
+
+/** Off the start path, like the official agent's goroutine: a failure only leaves the file INITIAL. */
+async function readyMetadataFile(ctx: TransitionContext, files: ContainerMetadataFiles, spec: ContainerSpec, id: string): Promise<void> {
+  try {
+    const info = await ctx.runtime.inspectContainer(id, ctx.signal);
+    if (!info) throw new Error('container vanished after start');
+    await files.update(ctx.rec.spec, spec.name, spec.image, info);
+  } catch (err) {
+    if (!ctx.signal.aborted) ctx.log.warn({ err, container: spec.name }, 'container metadata file update failed');
   }
 }
 
