@@ -3,6 +3,8 @@
  * Docker create+start of the same containers (target <= 1.05x; official agent 1.11x), and the payload ack
  * (target <= 50 ms; official ~700 ms). (b) ONE PayloadMessage stopping those 50 -> the last STOPPED reported
  * within 100 ms of the last container's exit (official: ~2 s later).
+ * Stop baseline in the same run: the raw burst's 50 containers stopped with 50 parallel `docker stop` calls; when the
+ * last call returned and when Docker's last `die` event arrived, after the last exit (State.FinishedAt).
  */
 import Docker from 'dockerode';
 import { loadConfig, startAgent } from '../src/agent/index.js';
@@ -15,11 +17,19 @@ export const name = 'engine-burst';
 const TASKS = Number(process.env['BERTH_BENCH_TASKS'] ?? 50);
 const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 5);
 
-async function rawBurst(docker: Docker, runIndex: number): Promise<number> {
+interface RawRun {
+  createStartMs: number;
+  /** Docker's last die event (as a client sees it) after the last container's exit (State.FinishedAt). */
+  dieEventLagMs: number;
+  /** The last of the 50 `docker stop` calls returned this long after the last exit. */
+  stopReturnLagMs: number;
+}
+
+async function rawBurst(docker: Docker, runIndex: number): Promise<RawRun> {
   const cluster = `engine-burst-raw-${process.pid}`;
   const ports = await Promise.all(Array.from({ length: TASKS }, () => freePort()));
   const t0 = performance.now();
-  await Promise.all(ports.map(async (hostPort, i) => {
+  const containers = await Promise.all(ports.map(async (hostPort, i) => {
     const c = await docker.createContainer({
       name: `berth-bench-burst-raw-${process.pid}-${runIndex}-${i}`,
       Image: IMAGE,
@@ -29,10 +39,20 @@ async function rawBurst(docker: Docker, runIndex: number): Promise<number> {
       HostConfig: { PortBindings: { '8080/tcp': [{ HostPort: String(hostPort) }] }, Memory: 32 * 2 ** 20, CpuShares: 2 },
     });
     await c.start();
+    return c;
   }));
   const took = performance.now() - t0;
+  // The stop baseline: the same 50 stopped with 50 parallel `docker stop` calls, as berth does (one per task).
+  const dies = await watchDies(cluster);
+  const stopReturns = await Promise.all(containers.map(async (c) => {
+    await c.stop({ t: 30 });
+    return Date.now();
+  }));
+  await new Promise((r) => setTimeout(r, 200));
+  dies.close();
+  const exitedAt = await lastExit(cluster);
   await removeCluster(cluster);
-  return took;
+  return { createStartMs: took, dieEventLagMs: Math.max(...dies.times) - exitedAt, stopReturnLagMs: Math.max(...stopReturns) - exitedAt };
 }
 
 interface BerthRun {
@@ -73,13 +93,16 @@ async function berthBurst(): Promise<BerthRun> {
 
 export async function run(): Promise<BenchOutcome> {
   const docker = new Docker();
-  const raw: number[] = [];
+  const rawRuns: RawRun[] = [];
   const berth: BerthRun[] = [];
   for (let i = 0; i < RUNS; i++) {
-    raw.push(await rawBurst(docker, i));
+    rawRuns.push(await rawBurst(docker, i));
     berth.push(await berthBurst());
   }
+  const raw = rawRuns.map((r) => r.createStartMs);
   const rawS = summarize(raw);
+  const rawDieLag = summarize(rawRuns.map((r) => r.dieEventLagMs));
+  const rawStopReturn = summarize(rawRuns.map((r) => r.stopReturnLagMs));
   const running = summarize(berth.map((b) => b.runningMs));
   const ack = summarize(berth.map((b) => b.ackMs));
   const lag = summarize(berth.map((b) => b.stopLagMs));
@@ -93,7 +116,9 @@ export async function run(): Promise<BenchOutcome> {
       { measure: `berth: one payload of ${TASKS} tasks -> all RUNNING reported`, runs: running.runs, median_ms: running.medianMs, p90_ms: running.p90Ms, target: '' },
       { measure: 'berth / raw docker (median of paired runs)', runs: ratios.length, median_ms: ratio, p90_ms: '', target: '<= 1.05 (official 1.11)' },
       { measure: 'payload acked', runs: ack.runs, median_ms: ack.medianMs, p90_ms: ack.p90Ms, target: '<= 50 ms (official ~700)' },
-      { measure: "Docker's last die event after the last container exit (baseline)", runs: dieLag.runs, median_ms: dieLag.medianMs, p90_ms: dieLag.p90Ms, target: '' },
+      { measure: `raw docker: ${TASKS} parallel stop, last stop call returned after the last exit (baseline)`, runs: rawStopReturn.runs, median_ms: rawStopReturn.medianMs, p90_ms: rawStopReturn.p90Ms, target: '' },
+      { measure: `raw docker: ${TASKS} parallel stop, last die event after the last exit (baseline)`, runs: rawDieLag.runs, median_ms: rawDieLag.medianMs, p90_ms: rawDieLag.p90Ms, target: '' },
+      { measure: "berth run: Docker's last die event after the last container exit", runs: dieLag.runs, median_ms: dieLag.medianMs, p90_ms: dieLag.p90Ms, target: '' },
       { measure: 'last STOPPED reported after the last container exit', runs: lag.runs, median_ms: lag.medianMs, p90_ms: lag.p90Ms, target: '<= 100 ms (official ~2000)' },
     ],
     result: {
@@ -101,7 +126,7 @@ export async function run(): Promise<BenchOutcome> {
       tasks: TASKS,
       runs: RUNS,
       baseline: { rawDockerParallelCreateStart: rawS },
-      baselineStop: { lastDieEventAfterLastExit: dieLag },
+      baselineStop: { rawLastStopReturnAfterLastExit: rawStopReturn, rawLastDieEventAfterLastExit: rawDieLag, berthRunLastDieEventAfterLastExit: dieLag },
       berth: { allRunningReported: running, ack, lastStoppedAfterLastExit: lag },
       ratio,
       pairedRatios: ratios.map((r) => Math.round(r * 1000) / 1000),
