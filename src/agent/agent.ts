@@ -22,7 +22,9 @@ import { ManifestState } from './acs/manifest-state.js';
 import { AGENT_VERSION } from './version.js';
 import { createTcsSession } from './tcs/index.js';
 import { PollEndpointCache } from './api/poll-endpoints.js';
-import { AgentMetrics, instrumentEcsClient, instrumentRuntime, startPrometheusServer } from './metrics/index.js';
+// Not ./metrics/index.js: it re-exports the prom-client registry, which is loaded only when metrics are on.
+import { instrumentEcsClient, instrumentRuntime } from './metrics/instrument.js';
+import { startPrometheusServer } from './metrics/server.js';
 import { waitForDocker } from './health/docker-wait.js';
 import { HealthWriter } from './health/status-file.js';
 import path from 'node:path';
@@ -70,7 +72,8 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
   const { config } = opts;
   const log = opts.log.child({ cluster: config.cluster });
   // Docker and ECS API calls are timed only when the Prometheus endpoint is on.
-  const metrics = config.enablePrometheusMetrics ? new AgentMetrics() : undefined;
+  // prom-client (~0.7 MB of heap) is imported only then: most agents never serve /metrics.
+  const metrics = config.enablePrometheusMetrics ? new (await import('./metrics/registry.js')).AgentMetrics() : undefined;
   const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, log: log.child({ component: 'runtime' }) }), metrics);
   const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
   const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
