@@ -83,6 +83,9 @@ async function measure(runs: number): Promise<{ berth: Summary; rawDocker: Summa
       ECS_DYNAMIC_HOST_PORT_RANGE: '45000-45999',
       // As in the official agent's recorded run: the image is local, so no registry round trip per task.
       ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
+      // The fake control plane serves no TCS: a session that keeps redialling it would only add noise.
+      ECS_DISABLE_METRICS: 'true',
+      ECS_DISABLE_DOCKER_HEALTH_CHECK: 'true',
       BERTH_INTROSPECTION_PORT: '0',
       BERTH_METADATA_PORT: '0',
     },
@@ -101,6 +104,9 @@ async function measure(runs: number): Promise<{ berth: Summary; rawDocker: Summa
       const stopped = nextReport(fake, arn, 'STOPPED');
       fake.sendPayload([taskPayload(cluster, 'STOPPED', id)]);
       await stopped;
+      // The baseline removes each container before the next run; wait for berth's cleanup likewise, so the
+      // next measurement does not compete with a `docker rm`.
+      await waitForRemoval(docker, arn);
     }
   } finally {
     await agent.close();
@@ -112,6 +118,16 @@ async function measure(runs: number): Promise<{ berth: Summary; rawDocker: Summa
   const berth = summarize(samples);
   const rawDocker = summarize(raw);
   return { berth, rawDocker, overheadMedianMs: Math.round((berth.medianMs - rawDocker.medianMs) * 10) / 10 };
+}
+
+async function waitForRemoval(docker: Docker, taskArn: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const left = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${taskArn}`] } });
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`task ${taskArn} was not cleaned up within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export async function run(): Promise<BenchOutcome> {
