@@ -7,7 +7,7 @@
 import type { TaskRecord } from './model.js';
 
 export interface RecordStore {
-  saveTask(task: TaskRecord): void;
+  saveTask(task: TaskRecord, opts?: { durable?: boolean }): void;
 }
 
 export class RecordWriter {
@@ -20,23 +20,31 @@ export class RecordWriter {
   }
 
   now(): void {
-    this.cancel();
-    const json = JSON.stringify(this.rec.state);
-    if (json === this.lastSaved) return;
-    this.store.saveTask(this.rec);
-    this.lastSaved = json;
+    this.write(true);
   }
 
+  /**
+   * Coalesced, and not fsynced: what 'soon' writes (observed statuses) reconciliation re-reads from Docker
+   * after a crash, and an fsync would block the event loop in the middle of other tasks' starts.
+   */
   soon(): void {
     this.timer ??= setImmediate(() => {
       this.timer = undefined;
-      this.now();
+      this.write(false);
     });
+  }
+
+  private write(durable: boolean): void {
+    this.cancel();
+    const json = JSON.stringify(this.rec.state);
+    if (json === this.lastSaved) return;
+    this.store.saveTask(this.rec, { durable });
+    this.lastSaved = json;
   }
 
   /** Writes a coalesced write that is still pending (agent shutdown). */
   flush(): void {
-    if (this.timer) this.now();
+    if (this.timer) this.now(); // agent shutdown: the pending write becomes durable
   }
 
   /** Drops a pending write (the record is being deleted). */

@@ -1,6 +1,10 @@
 /**
- * The crash-safe store (spec §6.6): better-sqlite3 at <ECS_DATADIR>/berth-agent.db in WAL mode with
- * synchronous=FULL, so every committed write survives a SIGKILL and a power cut. Files are 0600 in a 0700
+ * The crash-safe store (spec §6.6): better-sqlite3 at <ECS_DATADIR>/berth-agent.db in WAL mode. Writes are
+ * durable (synchronous=FULL: they survive a SIGKILL and a power cut) unless a caller marks a task write as
+ * not durable: observed intermediate statuses, which reconciliation re-reads from Docker anyway, commit with
+ * synchronous=NORMAL (they survive a SIGKILL; only a power cut may lose them, and the next durable commit
+ * fsyncs them too, the WAL being sequential). Every fsync blocks the event loop, so this keeps them off the
+ * hot path of a task start. Files are 0600 in a 0700
  * directory (the database holds task environments). Schema changes are numbered migrations (./migrations.ts).
  *
  * Contract: a method returns only after its transaction committed. Callers write before the action that
@@ -74,6 +78,8 @@ export class StateStore {
   private readonly db: Database.Database;
   private readonly st: Statements;
   private closed = false;
+  /** The safety level of the next commit (set in the constructor for a file, SQLite's default FULL in memory). */
+  private syncMode: 'FULL' | 'NORMAL' = 'FULL';
   private failureHandler: ((err: BerthError) => void) | undefined;
 
   /** `dataDir` undefined keeps everything in memory (ECS_CHECKPOINT=false). */
@@ -110,9 +116,18 @@ export class StateStore {
     return (this.db.prepare('SELECT version FROM schema_version').get() as { version: number }).version;
   }
 
-  private write(what: string, fn: () => void): void {
+  /** SQLite only lets the safety level change between transactions, so it is set before each one. */
+  private durability(durable: boolean): void {
+    const mode = durable ? 'FULL' : 'NORMAL';
+    if (mode === this.syncMode) return;
+    this.db.pragma(`synchronous = ${mode}`);
+    this.syncMode = mode;
+  }
+
+  private write(what: string, fn: () => void, durable = true): void {
     if (this.closed) return;
     try {
+      this.durability(durable);
       fn();
     } catch (err) {
       const e = new BerthError('StateStoreError', `cannot save ${what}: ${(err as Error).message}`, { cause: err, retriable: true });
@@ -129,22 +144,23 @@ export class StateStore {
     this.write(`metadata ${key}`, () => this.st.setMeta.run(key, value));
   }
 
-  saveTask(task: TaskRecord): void {
-    const { containers, ...taskState } = task.state;
-    this.write(`task ${task.spec.arn}`, () =>
-      this.db.transaction(() => {
-        this.st.upsertTask.run(task.spec.arn, JSON.stringify(task.spec), JSON.stringify(taskState));
-        for (const c of containers) {
-          this.st.upsertContainer.run(task.spec.arn, c.name, c.dockerName ?? null, c.dockerId ?? null, c.known, c.sent, JSON.stringify(c));
-        }
-      })(),
-    );
+  /** `durable: false` only for state that Docker can tell again after a crash (see the header). */
+  saveTask(task: TaskRecord, opts: { durable?: boolean } = {}): void {
+    this.write(`task ${task.spec.arn}`, () => this.db.transaction(() => this.upsert(task))(), opts.durable ?? true);
   }
 
-  /** Several tasks in one transaction: one fsync for a burst of writes (the engine batches pre-create saves). */
+  /** Several tasks in one durable transaction: one fsync for a burst of writes (the engine batches pre-create saves). */
   saveTasks(tasks: readonly TaskRecord[]): void {
     if (tasks.length === 0) return;
-    this.write(`${tasks.length} tasks`, () => this.db.transaction(() => tasks.forEach((t) => this.saveTask(t)))());
+    this.write(`${tasks.length} tasks`, () => this.db.transaction(() => tasks.forEach((t) => this.upsert(t)))());
+  }
+
+  private upsert(task: TaskRecord): void {
+    const { containers, ...taskState } = task.state;
+    this.st.upsertTask.run(task.spec.arn, JSON.stringify(task.spec), JSON.stringify(taskState));
+    for (const c of containers) {
+      this.st.upsertContainer.run(task.spec.arn, c.name, c.dockerName ?? null, c.dockerId ?? null, c.known, c.sent, JSON.stringify(c));
+    }
   }
 
   deleteTask(arn: string): void {

@@ -122,3 +122,26 @@ t.test('a committed write survives a SIGKILL of the process right after it', asy
   t.teardown(() => store.close());
   t.equal(store.getMeta('agent-version'), 'v49');
 });
+
+t.test('a task write marked not durable also survives a SIGKILL, and a durable one after it is fsynced', async (t) => {
+  const dir = tempDataDir(t);
+  const script = `
+    import { StateStore } from ${JSON.stringify(path.resolve('src/agent/state/store.ts'))};
+    const s = new StateStore({ dataDir: ${JSON.stringify(dir)} });
+    const rec = (arn, known) => ({ spec: { arn, family: 'dur', version: '1', networkMode: 'bridge', containers: [] },
+      state: { desired: 'RUNNING', known, sent: 'NONE', reason: '', containers: [] } });
+    s.saveTask(rec('arn:a', 'CREATED'), { durable: false });
+    s.saveTask(rec('arn:b', 'NONE'));
+    s.saveTask(rec('arn:a', 'RUNNING'), { durable: false });
+    s.setMeta('agent-version', 'after');
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.equal(res.signal, 'SIGKILL', res.stderr);
+  const store = new StateStore({ dataDir: dir });
+  t.teardown(() => store.close());
+  const byArn = new Map(store.loadTasks().map((r) => [r.spec.arn, r.state.known]));
+  t.equal(byArn.get('arn:a'), 'RUNNING', 'the last non-durable write is there');
+  t.equal(byArn.get('arn:b'), 'NONE');
+  t.equal(store.getMeta('agent-version'), 'after', 'metadata writes stay durable');
+});
