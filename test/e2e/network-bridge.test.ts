@@ -28,6 +28,8 @@ function udpRoundTrip(port: number, text: string): Promise<string> {
   });
 }
 
+const STATIC_PORT = 29950;
+
 t.test('bridge mode', async (t) => {
   ensureUdpEchoImage();
   const c = await netCluster(t, 'bridge', { portRange: `${RANGE[0]}-${RANGE[1]}` });
@@ -86,10 +88,12 @@ t.test('bridge mode', async (t) => {
   });
 
   await t.test('a static host port is held: a second task wanting it is not placed', async (t) => {
-    const td = await register(c.ecs, { family: 'net-static', containerDefinitions: [{ ...WEB_CONTAINER, portMappings: [{ containerPort: 8080, hostPort: 54950, protocol: 'tcp' }] }] });
+    // Below the kernel's ephemeral range (32768-60999 here): a static port inside it can be taken at any
+    // moment by some process's outgoing connection, which made this test flaky.
+    const td = await register(c.ecs, { family: 'net-static', containerDefinitions: [{ ...WEB_CONTAINER, portMappings: [{ containerPort: 8080, hostPort: STATIC_PORT, protocol: 'tcp' }] }] });
     const arn = await runOne(c, td);
     await waitStatus(c, arn, 'RUNNING');
-    t.equal(await httpGet(54950), 'hello from berth\n', 'the static port serves');
+    t.equal(await httpGet(STATIC_PORT), 'hello from berth\n', 'the static port serves');
     const second = await c.ecs.send(new RunTaskCommand({ cluster: c.cluster, taskDefinition: td }));
     t.same(second.tasks, []);
     t.equal(second.failures?.[0]?.reason, 'RESOURCE:PORTS');
