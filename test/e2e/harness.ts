@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { loadConfig, startAgent, type Agent } from '../../src/agent/index.js';
 import { silentLogger, createLogger, type Logger } from '../../src/shared/log.js';
@@ -114,4 +114,43 @@ export const WEB_CONTAINER = {
 export async function httpGet(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
   return res.text();
+}
+
+export interface Stack {
+  dir: string;
+  cluster: string;
+  emulator: Emulator;
+  ecs: ECSClient;
+  agent: Agent;
+}
+
+/**
+ * The usual end-to-end stack: a temp dir, a real emulator, an SDK client, a cluster named `<name>-<pid>` and a
+ * real agent in it. Everything is torn down with the test: the agent, the client, the emulator, the cluster's
+ * containers and the dir.
+ */
+export async function startStack(
+  t: { teardown(fn: () => unknown): void },
+  opts: { name: string; portRange: string; extra?: Record<string, string> },
+): Promise<Stack> {
+  const dir = tempDir(opts.name);
+  const cluster = `${opts.name}-${process.pid}`;
+  const emulator = await emulatorOn(`${dir}/emulator`);
+  t.teardown(async () => {
+    await emulator.close();
+    removeContainersOfCluster(cluster);
+    removeDir(dir);
+  });
+  const ecs = ecsClient(emulator.url);
+  t.teardown(() => ecs.destroy());
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const agent = await agentFor({
+    cluster,
+    backend: emulator.url,
+    dataDir: `${dir}/agent`,
+    portRange: opts.portRange,
+    ...(opts.extra ? { extra: opts.extra } : {}),
+  });
+  t.teardown(() => agent.close());
+  return { dir, cluster, emulator, ecs, agent };
 }

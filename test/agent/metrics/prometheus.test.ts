@@ -1,6 +1,6 @@
 import t from 'tap';
-import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../../e2e/harness.js';
+import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { startStack, waitFor } from '../../e2e/harness.js';
 import { AgentMetrics, instrumentRuntime } from '../../../src/agent/metrics/index.js';
 import { BerthError } from '../../../src/shared/errors.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
@@ -24,22 +24,11 @@ t.test('Docker calls are timed by method and failures counted by error code', as
 });
 
 t.test('with ECS_ENABLE_PROMETHEUS_METRICS the agent serves tasks, ACS, API and Docker latency, per-task CPU and memory', async (t) => {
-  const dir = tempDir('tcs-prom');
-  const cluster = `tcs-prom-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({
-    cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '51000-51599',
+  const { cluster, ecs, agent } = await startStack(t, {
+    name: 'tcs-prom',
+    portRange: '51000-51599',
     extra: { ECS_ENABLE_PROMETHEUS_METRICS: 'true', BERTH_PROMETHEUS_PORT: '0', BERTH_TCS_PUBLISH_INTERVAL: '300ms' },
   });
-  t.teardown(() => agent.close());
   t.ok(agent.prometheusPort, 'a free port was picked');
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'tcs-prom', containerDefinitions: [{ name: 'idle', image: 'berth/busybox:latest', memory: 32, essential: true, command: ['sleep', '3600'] }] }));
   const taskArn = (await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'tcs-prom' }))).tasks![0]!.taskArn!;

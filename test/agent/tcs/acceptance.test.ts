@@ -4,8 +4,8 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
-import { agentFor, containersOfTask, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../../e2e/harness.js';
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { startStack, containersOfTask, waitFor } from '../../e2e/harness.js';
 import { parsePrometheusText, sampleValue } from '../metrics/prom-text.js';
 import { docker } from '../../helpers/docker.js';
 
@@ -32,22 +32,11 @@ function cgroupMemoryMiB(id: string): number {
 }
 
 t.test('CPU, memory and container health reach the emulator over TCS', async (t) => {
-  const dir = tempDir('tcs-accept');
-  const cluster = `tcs-accept-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({
-    cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '51000-51599',
+  const { cluster, emulator, ecs } = await startStack(t, {
+    name: 'tcs-accept',
+    portRange: '51000-51599',
     extra: { BERTH_TCS_PUBLISH_INTERVAL: '500ms' },
   });
-  t.teardown(() => agent.close());
 
   const run = async (family: string, c: ContainerDefinition): Promise<string> => {
     await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ image: IMAGE, memory: 32, essential: true, ...c }] }));

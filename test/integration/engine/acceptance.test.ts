@@ -4,35 +4,18 @@
  * ECS shows.
  */
 import t from 'tap';
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../../e2e/harness.js';
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { startStack, waitFor } from '../../e2e/harness.js';
 import { at, inspect } from './harness.js';
 
 const IMAGE = 'berth/busybox:latest';
 
 t.test('emulator + agent', async (t) => {
-  const dir = tempDir('engine-accept');
-  const cluster = `engine-accept-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({
-    cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '50300-50399',
+  const { cluster, ecs } = await startStack(t, {
+    name: 'engine-accept',
+    portRange: '50300-50399',
     extra: { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1h', BERTH_IMAGE_PULL_BACKOFF: '10ms,20ms', BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0' },
   });
-  t.teardown(() => agent.close());
   const describe = async (arn: string): Promise<Task> => (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]!;
   const until = (arn: string, status: string, timeoutMs = 30_000) =>
     waitFor(`${arn} ${status}`, async () => {
