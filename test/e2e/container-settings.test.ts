@@ -1,11 +1,6 @@
 import t from 'tap';
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-} from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { startStack, waitFor } from './harness.js';
 
 // Each check exits non-zero when its setting did not take effect; the container exits 42 when all did.
 const CHECKS = [
@@ -20,19 +15,7 @@ const CHECKS = [
 ];
 
 t.test('task definition settings reach Docker through the emulator payload and the agent', async (t) => {
-  const dir = tempDir('e2e-settings');
-  const cluster = `e2e-settings-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  const ecs = ecsClient(emulator.url);
-  t.teardown(async () => {
-    ecs.destroy();
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({ cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '40500-40599' });
-  t.teardown(() => agent.close());
+  const { cluster, ecs } = await startStack(t, { name: 'e2e-settings', portRange: '40500-40599' });
 
   await ecs.send(
     new RegisterTaskDefinitionCommand({

@@ -1,40 +1,15 @@
 import t from 'tap';
 import {
-  CreateClusterCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import {
-  agentFor,
-  containersOfTask,
-  ecsClient,
-  emulatorOn,
-  httpGet,
-  removeContainersOfCluster,
-  removeDir,
-  tempDir,
-  waitFor,
-  WEB_CONTAINER,
-} from './harness.js';
+import { containersOfTask, httpGet, startStack, waitFor, WEB_CONTAINER } from './harness.js';
 
 t.test('a task runs through emulator, agent and Docker, and stops and is cleaned up', async (t) => {
-  const dir = tempDir('e2e-run');
-  const cluster = `e2e-run-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({ cluster, backend: emulator.url, dataDir: `${dir}/agent`, portRange: '40600-40999' });
-  t.teardown(() => agent.close());
+  const { cluster, ecs } = await startStack(t, { name: 'e2e-run', portRange: '40600-40999' });
 
   const td = await ecs.send(
     new RegisterTaskDefinitionCommand({ family: 'e2e-web', containerDefinitions: [WEB_CONTAINER] }),
