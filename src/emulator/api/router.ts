@@ -3,6 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { EcsError } from './errors.js';
 import { HANDLERS } from './handlers/index.js';
 import { isRecord, validateInput } from './validate.js';
+import { handleSecretsRequest, SECRETS_TARGET_PREFIX } from '../secrets/router.js';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -37,6 +38,9 @@ function readBody(req: IncomingMessage): Promise<string> {
  * Signatures are not checked. Every failure is an ECS-shaped error body.
  */
 export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Secrets Manager shares the port (private registry credentials, §5.6); it has its own error shapes.
+  const smTarget = req.headers['x-amz-target'];
+  if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(SECRETS_TARGET_PREFIX)) return handleSecretsRequest(ctx, smTarget, req, res);
   let op = '?';
   const started = performance.now();
   const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (performance.now() - started) / 1000);

@@ -227,3 +227,20 @@ export interface ServiceRecord {
   propagateTags: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
   enableECSManagedTags: boolean;
 }
+
+/** A Secrets Manager secret (emulator/secrets/): one current version, the AWSCURRENT one. */
+export interface SecretRecord {
+  name: string;
+  /** arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters> */
+  arn: string;
+  description?: string;
+  /** Absent when the secret was created without a value. */
+  versionId?: string;
+  secretString?: string;
+  /** Base64, as the JSON protocol carries blobs. */
+  secretBinary?: string;
+  createdAt: number;
+  lastChangedAt: number;
+  /** Scheduled for deletion (DeleteSecret with a recovery window): reads are refused. */
+  deletedAt?: number;
+}

@@ -26,6 +26,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE tasks ADD COLUMN live INTEGER NOT NULL DEFAULT 1;
    UPDATE tasks SET live = (json_extract(doc, '$.lastStatus') != 'STOPPED');
    CREATE INDEX tasks_cluster_live ON tasks (cluster, live);`,
+  // 3: Secrets Manager secrets (emulator/secrets/), looked up by name or ARN.
+  `CREATE TABLE secrets (name TEXT PRIMARY KEY, arn TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

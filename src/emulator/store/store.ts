@@ -6,6 +6,7 @@ import type {
   ClusterRecord,
   ContainerInstanceRecord,
   PendingMessage,
+  SecretRecord,
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
@@ -48,6 +49,13 @@ export interface EmulatorStore {
   putService(rec: ServiceRecord): void;
   /** Services of a cluster in creation order, INACTIVE ones included. */
   listServices(cluster: string): ServiceRecord[];
+
+  /** Secrets Manager secrets (emulator/secrets/), by name. */
+  getSecret(name: string): SecretRecord | undefined;
+  putSecret(rec: SecretRecord): void;
+  deleteSecret(name: string): void;
+  /** By name. */
+  listSecrets(): SecretRecord[];
 
   putPendingMessage(msg: PendingMessage): void;
   /** Returns true when the message was pending. */
@@ -103,6 +111,10 @@ export function openStore(dataDir: string): EmulatorStore {
     ),
     listSvc: db.prepare('SELECT doc FROM services WHERE cluster = ? ORDER BY rowid'),
     listInstTasks: db.prepare('SELECT doc FROM tasks WHERE instance_arn = ? ORDER BY created_at, rowid'),
+    getSecret: db.prepare('SELECT doc FROM secrets WHERE name = ?'),
+    putSecret: db.prepare('INSERT INTO secrets (name, arn, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, doc = excluded.doc'),
+    deleteSecret: db.prepare('DELETE FROM secrets WHERE name = ?'),
+    listSecrets: db.prepare('SELECT doc FROM secrets ORDER BY name'),
     putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
     ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
     listMsg: db.prepare(
@@ -171,6 +183,11 @@ export function openStore(dataDir: string): EmulatorStore {
     putService: (rec) => void q.putSvc.run(rec.arn, rec.cluster, rec.name, JSON.stringify(rec)),
     listServices: (cluster) => parseAll<ServiceRecord>(q.listSvc.all(cluster)),
     listTasksOnInstance: (arn) => parseAll<TaskRecord>(q.listInstTasks.all(arn)),
+
+    getSecret: (name) => parse<SecretRecord>(q.getSecret.get(name) as { doc: string } | undefined),
+    putSecret: (rec) => void q.putSecret.run(rec.name, rec.arn, JSON.stringify(rec)),
+    deleteSecret: (name) => void q.deleteSecret.run(name),
+    listSecrets: () => parseAll<SecretRecord>(q.listSecrets.all()),
 
     putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),
     ackMessage: (id) => q.ackMsg.run(id).changes > 0,
