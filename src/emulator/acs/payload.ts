@@ -22,6 +22,7 @@ interface ContainerDefinition {
   stopTimeout?: number;
   healthCheck?: { command?: string[] };
   environmentFiles?: { value?: string; type?: 's3' }[];
+  repositoryCredentials?: { credentialsParameter?: string };
 }
 
 interface VolumeDefinition {
@@ -42,7 +43,18 @@ function portMappingsFor(def: ContainerDefinition, networkMode: string): PortMap
   });
 }
 
-function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: TaskRecord, networkMode: string): AcsContainer {
+/**
+ * repositoryCredentials -> registryAuthentication {type asm} (§3.4): the secret's region is the one in its ARN,
+ * else the task's region (a bare name names a secret of the task's region).
+ */
+function registryAuthenticationFor(def: ContainerDefinition, region: string): AcsContainer['registryAuthentication'] {
+  const parameter = def.repositoryCredentials?.credentialsParameter;
+  if (!parameter) return undefined;
+  const arnRegion = parameter.startsWith('arn:') ? parameter.split(':')[3] : undefined;
+  return { type: 'asm', asmAuthData: { credentialsParameter: parameter, region: arnRegion || region } };
+}
+
+function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: TaskRecord, networkMode: string, region: string): AcsContainer {
   const override = task.containerOverrides.find((o) => o.name === def.name);
   const environment: Record<string, string> = {};
   for (const e of [...(def.environment ?? []), ...(override?.environment ?? [])]) {
@@ -68,6 +80,8 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   if (def.stopTimeout !== undefined) c.stopTimeout = def.stopTimeout;
   if (def.healthCheck?.command) c.healthCheckType = 'docker';
   if (def.environmentFiles?.length) c.environmentFiles = def.environmentFiles;
+  const registryAuthentication = registryAuthenticationFor(def, region);
+  if (registryAuthentication) c.registryAuthentication = registryAuthentication;
   const dockerConfig = dockerConfigFor({ ...def, memoryReservation: rec.memoryReservation }, networkMode);
   if (dockerConfig) c.dockerConfig = dockerConfig;
   return c;
@@ -78,6 +92,7 @@ export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId
   const body = td.body;
   const networkMode = typeof body['networkMode'] === 'string' ? body['networkMode'] : 'bridge';
   const defs = body['containerDefinitions'] as ContainerDefinition[];
+  const region = task.arn.split(':')[3] ?? ''; // arn:aws:ecs:<region>:<account>:task/...
   const volumes = ((body['volumes'] ?? []) as VolumeDefinition[]).map((v): AcsVolume => {
     if (v.dockerVolumeConfiguration) return { name: v.name, type: 'docker', dockerVolumeConfiguration: v.dockerVolumeConfiguration };
     return { name: v.name, type: 'host', host: { sourcePath: v.host?.sourcePath ?? '' } };
@@ -92,7 +107,7 @@ export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId
     launchType: 'EC2',
     containers: task.containers.map((rec) => {
       const def = defs.find((d) => d.name === rec.name) ?? { name: rec.name, image: rec.image };
-      return containerFor(def, rec, task, networkMode);
+      return containerFor(def, rec, task, networkMode, region);
     }),
     volumes,
     associations: [],

@@ -43,6 +43,12 @@ export interface DockerConfig {
   hostConfig?: string;
 }
 
+export interface RegistryAuthenticationData {
+  type?: 'ecr' | 'asm';
+  ecrAuthData?: { registryId?: string; region?: string; endpointOverride?: string; useExecutionRole?: boolean };
+  asmAuthData?: { credentialsParameter?: string; region?: string };
+}
+
 export interface AcsContainer {
   name?: string;
   image?: string;
@@ -62,6 +68,8 @@ export interface AcsContainer {
   dependsOn?: ContainerDependency[];
   dockerConfig?: DockerConfig;
   healthCheckType?: 'docker';
+  /** Private registry credentials: `asm` names a Secrets Manager secret read with the execution role (§3.4). */
+  registryAuthentication?: RegistryAuthenticationData;
   startTimeout?: number;
   stopTimeout?: number;
   containerArn?: string;

@@ -13,6 +13,18 @@ interface RegisterTaskDefinitionInput {
 
 const NETWORK_MODES = ['bridge', 'host', 'awsvpc', 'none'] as const;
 
+/** repositoryCredentials {credentialsParameter}: a Secrets Manager secret name or ARN, read by the agent at pull. */
+function checkRepositoryCredentials(v: unknown, i: number): void {
+  if (v === undefined) return;
+  const where = `containerDefinitions[${i}].repositoryCredentials`;
+  if (!isRecord(v)) throw invalidParameter(`Invalid type for parameter ${where}: expected structure`);
+  const p = v['credentialsParameter'];
+  if (typeof p !== 'string' || p === '') throw invalidParameter(`${where}.credentialsParameter should not be null or empty.`);
+  if (p.startsWith('arn:') && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(p)) {
+    throw invalidParameter(`${where}.credentialsParameter is not a valid Secrets Manager secret ARN: ${p}`);
+  }
+}
+
 function checkContainerDefinitions(defs: unknown[]): void {
   if (defs.length === 0) throw invalidParameter('containerDefinitions must contain at least one container.');
   const names = new Set<string>();
@@ -25,6 +37,7 @@ function checkContainerDefinitions(defs: unknown[]): void {
         throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}].${k}: expected integer`);
       }
     }
+    checkRepositoryCredentials(d['repositoryCredentials'], i);
     if (names.has(d['name'])) throw invalidParameter(`Duplicate container name: ${d['name']}`);
     names.add(d['name']);
   });
