@@ -74,7 +74,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
   // Docker and ECS API calls are timed only when the Prometheus endpoint is on.
   // prom-client (~0.7 MB of heap) is imported only then: most agents never serve /metrics.
   const metrics = config.enablePrometheusMetrics ? new (await import('./metrics/registry.js')).AgentMetrics() : undefined;
-  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, log: log.child({ component: 'runtime' }) }), metrics);
+  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, containerdSocket: config.containerdSocket, log: log.child({ component: 'runtime' }) }), metrics);
   const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
   const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
   if (!apiVersions.includes('1.21')) {
@@ -150,6 +150,10 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       metadataFiles: config.containerMetadata
         ? new ContainerMetadataFiles({ dataDir: config.dataDir, hostDataDir: config.hostDataDir, cluster: config.cluster, containerInstanceArn: arn, availabilityZone: registration.availabilityZone, hostPrivateIPv4Address: hostPrivateIPv4() })
         : undefined,
+      executionCredentials: (taskArn) => {
+        const id = taskCredentials.idFor(taskArn, 'TaskExecution');
+        return id === undefined ? undefined : taskCredentials.get(id)?.credentials;
+      },
     });
     engineRef.current = engine;
     await engine.start();

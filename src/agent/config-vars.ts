@@ -43,6 +43,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('ECS_CONTAINER_INSTANCE_TAGS', '{}', 'JSON object of tags, sent at first registration'),
   // Docker and tasks.
   v('DOCKER_HOST', 'unix:///var/run/docker.sock', 'Docker engine'),
+  v('BERTH_CONTAINERD_SOCKET', 'auto', "containerd socket whose exit events tell container exits before dockerd does; auto = dockerd's own or /run/containerd when DOCKER_HOST is local; off = Docker events only"),
   v('ECS_AVAILABLE_LOGGING_DRIVERS', '["json-file","none"]', 'logging-driver capabilities to register'),
   v('ECS_DISABLE_PRIVILEGED', 'false', 'refuse privileged containers'),
   v('ECS_IMAGE_PULL_BEHAVIOR', 'default', 'default | always | once | prefer-cached'),
@@ -52,6 +53,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT', 'false', 'pull images before container ordering is satisfied'),
   v('ECS_ENGINE_AUTH_TYPE', '', 'private registry auth: docker | dockercfg'),
   v('ECS_ENGINE_AUTH_DATA', '', 'JSON keyed by registry (never printed)'),
+  v('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'https://secretsmanager.<region>.amazonaws.com', 'Secrets Manager endpoint for per-container registry credentials (repositoryCredentials); berth up points it at the emulator'),
+  v('AWS_ENDPOINT_URL', '', 'endpoint for every AWS service berth calls directly (Secrets Manager) when no service-specific one is set'),
   v('ECS_DISABLE_IMAGE_CLEANUP', 'false', 'keep unused images'),
   v('ECS_IMAGE_CLEANUP_INTERVAL', '30m', 'image cleanup period (<10m -> 30m)'),
   v('ECS_IMAGE_MINIMUM_CLEANUP_AGE', '1h', 'an image is removed only this long after its pull'),

@@ -66,6 +66,8 @@ export interface AgentConfig {
   readonly external: boolean;
   readonly logLevel: string;
   readonly dockerHost: string;
+  /** BERTH_CONTAINERD_SOCKET: a path, 'auto' (look for it at each subscription) or undefined (off). */
+  readonly containerdSocket: string | undefined;
   readonly excludeIpv6PortBinding: boolean;
   readonly credentials: StaticCredentials | undefined;
   /** ECS_ALTERNATE_CREDENTIAL_PROFILE: the profile read from the rotating shared credentials file. */
@@ -119,6 +121,11 @@ export interface AgentConfig {
   /** ECS_ENGINE_AUTH_TYPE / ECS_ENGINE_AUTH_DATA: private registry auth (docker | dockercfg), data never printed. */
   readonly engineAuthType: 'docker' | 'dockercfg' | undefined;
   readonly engineAuthData: SecretString | undefined;
+  /**
+   * AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL (the SDKs' standard overrides): where per-container
+   * registry credentials are read. undefined = the region's https://secretsmanager.<region>.amazonaws.com.
+   */
+  readonly secretsManagerEndpoint: string | undefined;
   /** ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: a pull with no progress for this long fails (min 1m). */
   readonly imagePullInactivityTimeoutMs: number;
   /** berth-only (BERTH_IMAGE_PULL_BACKOFF "min,max"): pull retry backoff, 1.1s..5s over 5 tries like the official agent. */
@@ -211,6 +218,14 @@ function withPrometheusPort(ports: number[], on: boolean): number[] {
 }
 
 /** A missing file is normal (the official agent runs without one); an unreadable one is an error. */
+/** A remote Docker (tcp://) has no containerd socket here: 'auto' then means off. */
+function containerdSocketSetting(value: string | undefined, dockerHost: string): string | undefined {
+  const v = value ?? 'auto';
+  if (v === 'off' || v === '') return undefined;
+  if (v === 'auto') return dockerHost.startsWith('unix://') ? 'auto' : undefined;
+  return v;
+}
+
 function readConfigFile(path: string): Record<string, string> {
   try {
     return parseEcsConfigFile(readFileSync(path, 'utf8'));
@@ -220,6 +235,19 @@ function readConfigFile(path: string): Record<string, string> {
     }
     return {};
   }
+}
+
+/** An endpoint override must be an http(s) URL; the trailing slash is dropped. */
+function endpointUrl(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return fail(name, v, 'expected an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, v, 'expected an http(s) URL');
+  return v.replace(/\/+$/, '');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string } = {}): AgentConfig {
@@ -301,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     external: src.bool('ECS_EXTERNAL', false),
     logLevel: src.str('ECS_LOGLEVEL') ?? 'info',
     dockerHost: src.str('DOCKER_HOST') ?? 'unix:///var/run/docker.sock',
+    containerdSocket: containerdSocketSetting(src.str('BERTH_CONTAINERD_SOCKET'), src.str('DOCKER_HOST') ?? 'unix:///var/run/docker.sock'),
     excludeIpv6PortBinding: src.bool('ECS_EXCLUDE_IPV6_PORTBINDING', true),
     credentials: akid !== undefined && secret !== undefined ? new StaticCredentials(akid, secret, src.str('AWS_SESSION_TOKEN')) : undefined,
     acsInactivityTimeoutMs: src.duration('BERTH_ACS_INACTIVITY_TIMEOUT', MIN, { min: 10, belowMin: 'default' }),
@@ -327,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     linkLocalEndpoint: src.bool('BERTH_LINK_LOCAL_ENDPOINT', isRoot && metadataPort === 51679),
     engineAuthType: authType as 'docker' | 'dockercfg' | undefined,
     engineAuthData: authData === undefined ? undefined : new SecretString(authData),
+    secretsManagerEndpoint: endpointUrl('AWS_ENDPOINT_URL_SECRETS_MANAGER', src.str('AWS_ENDPOINT_URL_SECRETS_MANAGER')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     imagePullInactivityTimeoutMs: src.duration('ECS_IMAGE_PULL_INACTIVITY_TIMEOUT', MIN, { min: MIN, belowMin: 'raise' }),
     imagePullRetry: Object.freeze({ tries: 5, minMs: pullBackoff[0]!, maxMs: pullBackoff[1]! }),
     pullDependentContainersUpfront: src.bool('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT', false),

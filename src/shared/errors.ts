@@ -5,6 +5,8 @@
  */
 export const AGENT_ERROR_CODES = {
   CannotPullContainerError: { retriable: true },
+  /** Private registry credentials (ASM) could not be read: no execution role credentials, no secret, bad JSON. */
+  CannotPullContainerAuthError: { retriable: false },
   CannotCreateContainerError: { retriable: false },
   CannotStartContainerError: { retriable: false },
   CannotStopContainerError: { retriable: true },
@@ -22,6 +24,7 @@ export const AGENT_ERROR_CODES = {
   TaskDependencyError: { retriable: false },
   UnrecogniedTaskError: { retriable: false },
   DockerUnavailableError: { retriable: true },
+  ContainerdUnavailableError: { retriable: false },
   AcsUnreachableError: { retriable: true },
   ConfigError: { retriable: false },
   RegistrationError: { retriable: true },

@@ -12,7 +12,7 @@ import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
-import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
+import type { ContainerEvent, ContainerRuntime, ProcessEvent } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskStateChange } from '../reporter/state-change.js';
 import { ChangeEmitter } from '../reporter/change-emitter.js';
@@ -24,9 +24,10 @@ import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerA
 import * as transitions from './transitions.js';
 import { removeTaskResources } from './volumes.js';
 import { RecordWriter } from './record-writer.js';
-import { EventInspector } from './event-inspector.js';
+import { ContainerObserver } from './container-observer.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
+import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -49,11 +50,12 @@ export interface TaskActorOptions {
   network?: TaskNetworkHook | undefined;
   /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files, removed at cleanup. */
   metadataFiles?: ContainerMetadataFiles | undefined;
+  /** The task's execution role credentials (CredentialsStore, memory only): per-container registry credentials. */
+  executionCredentials?: ((taskArn: string) => IAMRoleCredentials | undefined) | undefined;
   now?: () => number;
 }
 
 const CLEANUP_RETRY_MS = 30_000;
-const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'destroy']);
 
 export class TaskActor {
   readonly arn: string;
@@ -72,9 +74,9 @@ export class TaskActor {
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly writer: RecordWriter;
-  private readonly inspector: EventInspector;
-  /** Docker IDs with an `oom` event: their exit is looked at with an inspect (OutOfMemoryError). */
-  private readonly oomKilled = new Set<string>();
+  private readonly observer: ContainerObserver;
+  /** Known STOPPED in this process: ports, network and host resources are released once Docker caught up. */
+  private releasePending = false;
   /** awsvpc teardown in flight (CNI DEL, pause container removal). */
   private networkRelease: Promise<void> | undefined;
 
@@ -86,17 +88,15 @@ export class TaskActor {
     this.admitted = opts.admitted ?? true;
     this.writer = new RecordWriter(this.rec, opts.store);
     this.emitter = new ChangeEmitter({ cluster: opts.config.cluster, excludeIpv6: opts.config.excludeIpv6PortBinding, submit: opts.submit });
-    this.inspector = new EventInspector({
-      inspect: (id) => opts.runtime.inspectContainer(id, this.shutdown.signal),
-      apply: (id, info) =>
-        this.update(() => {
-          const c = this.rec.state.containers.find((x) => x.dockerId === id);
-          if (!c) return;
-          if (info) applyInspect(c, info, { trackHealth: this.tracksHealth(c) });
-          else markVanished(c);
-        }),
-      closed: () => this.closed,
+    this.observer = new ContainerObserver({
+      rec: this.rec,
+      runtime: opts.runtime,
+      signal: this.shutdown.signal,
       log: this.log,
+      closed: () => this.closed,
+      update: (fn) => this.update(fn),
+      busy: (name) => this.busy.has(name),
+      tracksHealth: (c) => this.tracksHealth(c),
     });
     this.now = opts.now ?? Date.now;
   }
@@ -143,32 +143,14 @@ export class TaskActor {
     });
   }
 
-  /**
-   * Docker events (§10): `die` with an exit code is applied at once (inspect is slow while Docker is busy);
-   * everything else, and a 137 that may be an OOM kill, is looked at with an inspect off the queue, one at a
-   * time per container (events arriving meanwhile coalesce into one more inspect).
-   */
+  /** Docker events (§10); see container-observer.ts. */
   onDockerEvent(ev: ContainerEvent): void {
-    if (ev.action === 'oom') {
-      this.oomKilled.add(ev.id);
-      return;
-    }
-    if (!EVENT_ACTIONS.has(ev.action) && !ev.action.startsWith('health_status')) return;
-    const c = this.rec.state.containers.find((x) => x.dockerId === ev.id);
-    if (!c) return;
-    if (c.known === 'STOPPED' && (ev.action === 'die' || ev.action === 'stop')) return; // nothing left to learn
-    // Our own start: the start transition (in flight, or done) already knows; an inspect would only load Docker.
-    if (ev.action === 'start' && (c.known === 'RUNNING' || this.busy.has(c.name))) return;
-    if (ev.action === 'die' && ev.exitCode !== undefined && ev.exitCode !== 137 && !this.oomKilled.has(ev.id)) {
-      const exitCode = ev.exitCode;
-      this.update(() => {
-        if (c.known === 'STOPPED') return;
-        c.known = 'STOPPED';
-        c.exitCode = exitCode;
-      });
-      return;
-    }
-    this.inspector.request(ev.id);
+    this.observer.onDockerEvent(ev);
+  }
+
+  /** containerd's exit and OOM notices, earlier than Docker's events; see container-observer.ts. */
+  onProcessEvent(ev: ProcessEvent): void {
+    this.observer.onProcessEvent(ev);
   }
 
   /** Queues a look at every container (after the event stream was down). */
@@ -342,6 +324,7 @@ export class TaskActor {
       saveDurably: () => (this.opts.saveDurably ? this.opts.saveDurably(this.rec) : Promise.resolve(this.writer.now())),
       network: this.opts.network,
       metadataFiles: this.opts.metadataFiles,
+      executionCredentials: () => this.opts.executionCredentials?.(this.arn),
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);
     const spec = this.rec.spec.containers.find((c) => c.name === action.container);
@@ -364,11 +347,17 @@ export class TaskActor {
       this.log.info({ known }, 'task status changed');
       if (known === 'STOPPED') {
         s.stoppedAt ??= this.now();
-        releaseTaskPorts(this.rec, this.opts.ports);
-        void this.releaseNetwork();
+        this.releasePending = true;
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
-        this.opts.onStopped?.(this.arn);
       }
+    }
+    // Reported STOPPED may precede Docker's own handling of the exit (containerd told first): host ports and
+    // resources go to the next task only once Docker has let go of them too.
+    if (this.releasePending && this.observer.dockerCaughtUp()) {
+      this.releasePending = false;
+      releaseTaskPorts(this.rec, this.opts.ports);
+      void this.releaseNetwork();
+      this.opts.onStopped?.(this.arn);
     }
     this.writer.soon();
     this.emitter.emit(this.rec, { taskChanged: changed, reemit });
@@ -437,6 +426,7 @@ export class TaskActor {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.cleanupTimer = undefined;
     this.wakeTimer = undefined;
+    this.observer.close();
     if (!this.closed) {
       this.writer.flush();
       this.closed = true;

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/log.js';
 import { sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import { PortAllocator } from '../network/port-allocator.js';
-import type { ContainerEvent, ContainerRuntime } from '../runtime/runtime.js';
+import type { ContainerEvent, ContainerRuntime, ProcessEvent } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskStateChange } from '../reporter/state-change.js';
 import type { TaskRecord, TaskSpec } from './model.js';
@@ -22,6 +22,7 @@ import { claimTaskPorts } from './task-ports.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
+import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 
 export interface TaskManagerOptions {
   runtime: ContainerRuntime;
@@ -37,9 +38,13 @@ export interface TaskManagerOptions {
   network?: TaskNetworkHook | undefined;
   /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files (engine/metadata-file.ts). */
   metadataFiles?: ContainerMetadataFiles | undefined;
+  /** The execution role credentials ACS delivered for a task (memory only): per-container registry credentials. */
+  executionCredentials?: (taskArn: string) => IAMRoleCredentials | undefined;
 }
 
 const EVENT_REOPEN_DELAY_MS = 1000;
+/** containerd's stream only brings news earlier; when it breaks, Docker's events still tell everything. */
+const PROCESS_EVENTS_REOPEN_DELAY_MS = 5000;
 
 export class TaskManager {
   private readonly actors = new Map<string, TaskActor>();
@@ -51,6 +56,7 @@ export class TaskManager {
   private readonly waiting: string[] = [];
   private readonly shutdown = new AbortController();
   private eventLoop: Promise<void> | undefined;
+  private processEventLoop: Promise<void> | undefined;
   private imageCleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
   // Beside the event stream: every task looks at its containers again (catches events the stream missed).
@@ -73,6 +79,7 @@ export class TaskManager {
     let opened!: () => void;
     const streamOpen = new Promise<void>((resolve) => (opened = resolve));
     this.eventLoop = this.runEvents(opened);
+    this.processEventLoop = this.runProcessEvents();
     await Promise.race([streamOpen, sleep(5000)]);
     const records = this.opts.store.loadTasks();
     // Adopt this agent's labelled containers and remove half-made duplicates (never other agents' containers).
@@ -186,6 +193,7 @@ export class TaskManager {
       log: this.opts.log,
       network: this.opts.network,
       metadataFiles: this.opts.metadataFiles,
+      executionCredentials: this.opts.executionCredentials,
     });
     this.actors.set(record.spec.arn, actor);
     return actor;
@@ -195,6 +203,41 @@ export class TaskManager {
     for (const actor of this.actors.values()) {
       if (actor.ownsDockerId(ev.id)) {
         actor.onDockerEvent(ev);
+        return;
+      }
+    }
+  }
+
+  private routeProcessEvent(ev: ProcessEvent): void {
+    for (const actor of this.actors.values()) {
+      if (actor.ownsDockerId(ev.id)) {
+        actor.onProcessEvent(ev);
+        return;
+      }
+    }
+  }
+
+  /** containerd's exit notices (runtime.streamProcessEvents), for as long as containerd can be reached. */
+  private async runProcessEvents(): Promise<void> {
+    const runtime = this.opts.runtime;
+    if (!runtime.streamProcessEvents) return;
+    let failures = 0;
+    while (!this.closed) {
+      try {
+        await runtime.streamProcessEvents((ev) => this.routeProcessEvent(ev), this.shutdown.signal);
+        failures = 0;
+      } catch (err) {
+        if (this.closed) return;
+        if (err instanceof BerthError && err.code === 'ContainerdUnavailableError') {
+          this.opts.log.info({ reason: err.message }, 'container exits come from Docker events only');
+          return;
+        }
+        // Logged once per outage, not every retry.
+        if (failures++ === 0) this.opts.log.warn({ err }, 'containerd event stream failed; Docker events still report exits');
+      }
+      try {
+        await sleep(PROCESS_EVENTS_REOPEN_DELAY_MS, this.shutdown.signal);
+      } catch {
         return;
       }
     }
@@ -231,5 +274,6 @@ export class TaskManager {
     this.shutdown.abort(new Error('engine closed'));
     await Promise.allSettled([...this.actors.values()].map((a) => a.close()));
     await this.eventLoop?.catch(() => undefined);
+    await this.processEventLoop?.catch(() => undefined);
   }
 }

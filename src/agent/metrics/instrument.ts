@@ -3,7 +3,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { AgentMetrics } from './registry.js';
 
 /** Long-lived or trivial calls whose duration says nothing about Docker's latency. */
-const UNTIMED = new Set(['streamEvents', 'close', 'constructor']);
+const UNTIMED = new Set(['streamEvents', 'streamProcessEvents', 'close', 'constructor']);
 
 /**
  * Wraps every promise-returning method of the runtime: duration and, on failure, the error's code

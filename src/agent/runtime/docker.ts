@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 import { BerthError, errorMessage, isBerthError, type AgentErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { PULL_PROGRESS_INTERVAL_MS, PullProgressLog, type PullProgressEvent } from './pull-progress.js';
+import { existsSync } from 'node:fs';
+import { CONTAINERD_SOCKETS, streamContainerdEvents } from './containerd-events.js';
 import type {
   ContainerEvent,
   ContainerHealth,
@@ -14,6 +16,7 @@ import type {
   ContainerSummary,
   CreateContainerRequest,
   ImageInspect,
+  ProcessEvent,
   NetworkBinding,
   RegistryAuth,
   RuntimeVersion,
@@ -116,15 +119,19 @@ export interface DockerRuntimeOptions {
   log?: Logger | undefined;
   /** At most one progress line per pull this often (default 5 s; tests use 0). */
   pullProgressIntervalMs?: number | undefined;
+  /** containerd socket for early exits (streamProcessEvents): a path or 'auto'; undefined = Docker events only. */
+  containerdSocket?: string | undefined;
 }
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   private readonly log: Logger | undefined;
   private readonly pullProgressIntervalMs: number;
+  private readonly containerdSocket: string | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
     this.log = opts.log;
+    this.containerdSocket = opts.containerdSocket;
     this.pullProgressIntervalMs = opts.pullProgressIntervalMs ?? PULL_PROGRESS_INTERVAL_MS;
     const host = opts.dockerHost;
     if (host.startsWith('unix://')) this.docker = new Docker({ socketPath: host.slice('unix://'.length) });
@@ -353,6 +360,14 @@ export class DockerRuntime implements ContainerRuntime {
         done();
       }, { once: true });
     });
+  }
+
+  /** Rejects with ContainerdUnavailableError when no socket is configured or found (the engine then stops asking). */
+  async streamProcessEvents(onEvent: (e: ProcessEvent) => void, signal: AbortSignal): Promise<void> {
+    const configured = this.containerdSocket;
+    const socket = configured === 'auto' ? CONTAINERD_SOCKETS.find((p) => existsSync(p)) : configured;
+    if (socket === undefined) throw new BerthError('ContainerdUnavailableError', configured === 'auto' ? `no containerd socket at ${CONTAINERD_SOCKETS.join(' or ')}` : 'containerd exits are off');
+    await streamContainerdEvents(socket, onEvent, signal);
   }
 
   networkGateway(network: string, signal: AbortSignal): Promise<string | undefined> {

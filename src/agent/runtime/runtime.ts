@@ -110,6 +110,12 @@ export interface ContainerEvent {
   time: number;
 }
 
+/**
+ * What the runtime below Docker (containerd) says about a container's processes, before dockerd has processed
+ * it: the init process exited (exit status and time), or the kernel OOM-killed a process of the container.
+ */
+export type ProcessEvent = { kind: 'exit'; id: string; exitCode: number; /** Epoch ms. */ exitedAt: number } | { kind: 'oom'; id: string };
+
 export interface ContainerRuntime {
   version(signal: AbortSignal): Promise<RuntimeVersion>;
   imageExists(image: string, signal: AbortSignal): Promise<boolean>;
@@ -137,6 +143,12 @@ export interface ContainerRuntime {
    * (the caller reopens it), rejects when it cannot be opened.
    */
   streamEvents(onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Container exits and OOM kills as the runtime below Docker sees them, earlier than Docker's `die` under load
+   * (see containerd-events.ts). Same contract as streamEvents. Absent (or rejecting) where that runtime cannot be
+   * reached: Docker's events alone then tell the engine.
+   */
+  streamProcessEvents?(onEvent: (e: ProcessEvent) => void, signal: AbortSignal): Promise<void>;
   /**
    * Every container (running or not) carrying all of `labels` (restart reconciliation, periodic relist).
    * Optional so that fakes without labels need not implement it; the engine then reconciles from its store only.

@@ -21,7 +21,7 @@ t.test('container lifecycle', async (t) => {
     scenario('a non-essential exit leaves the task running; the essential exit stops it with executionStoppedAt', async (t) => {
       const arn = rig.arn();
       rig.send(acsTask(arn, [
-        { name: 'side', essential: false, command: sh('exit 5') },
+        { name: 'side', essential: false, command: sh('sleep 0.5; exit 5') }, // exits once the task runs
         { name: 'main', command: sh('sleep 1.5; exit 3') },
       ]));
       await rig.reported(arn, 'RUNNING');
