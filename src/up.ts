@@ -56,6 +56,8 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       ...opts.env,
       ECS_CLUSTER: opts.cluster,
       ECS_BACKEND_HOST: emulator.url,
+      // Per-container registry credentials (repositoryCredentials) are secrets in the emulator's Secrets Manager.
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: opts.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] ?? emulator.url,
       ECS_DATADIR: path.join(dataDir, 'agent'),
       AWS_DEFAULT_REGION: opts.region,
       ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',

@@ -15,7 +15,7 @@ import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { Backoff, sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
-import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
 import { authForImage } from './registry-auth.js';
 
 export interface EnsureResult {
@@ -64,17 +64,22 @@ export class ImageManager {
     this.retry = opts.retry ?? opts.config.imagePullRetry ?? DEFAULT_RETRY;
   }
 
-  /** Makes `image` usable according to the pull behaviour. Never throws for pull failures: see `error`. */
-  ensure(image: string, signal: AbortSignal): Promise<EnsureResult> {
-    let p = this.inflight.get(image);
+  /**
+   * Makes `image` usable according to the pull behaviour. Never throws for pull failures: see `error`.
+   * `auth` (per-container registry credentials) replaces ECS_ENGINE_AUTH_DATA for this pull; only pulls with the
+   * same credentials share one Docker pull, so a wrong password never rides on a right one.
+   */
+  ensure(image: string, signal: AbortSignal, opts: { auth?: RegistryAuth | undefined } = {}): Promise<EnsureResult> {
+    const key = opts.auth ? `${image}\0${opts.auth.serveraddress ?? ''}\0${opts.auth.username ?? ''}\0${opts.auth.password ?? ''}` : image;
+    let p = this.inflight.get(key);
     if (!p) {
-      p = this.ensureNow(image, signal).finally(() => this.inflight.delete(image));
-      this.inflight.set(image, p);
+      p = this.ensureNow(image, signal, opts.auth).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
     }
     return p;
   }
 
-  private async ensureNow(image: string, signal: AbortSignal): Promise<EnsureResult> {
+  private async ensureNow(image: string, signal: AbortSignal, auth: RegistryAuth | undefined): Promise<EnsureResult> {
     const behavior = this.opts.config.imagePullBehavior;
     const cached = await this.opts.runtime.inspectImage(image, signal);
     const digestOf = (repoDigests: string[]): string | undefined => repoDigests[0]?.split('@')[1];
@@ -84,7 +89,7 @@ export class ImageManager {
     await this.deleting;
     const pullStartedAt = this.now();
     const tries = behavior === 'default' && cached ? 1 : this.retry.tries;
-    const error = await this.pullWithRetries(image, tries, signal);
+    const error = await this.pullWithRetries(image, tries, signal, auth ?? authForImage(image, this.opts.config));
     const pullStoppedAt = this.now();
     if (error !== undefined) {
       if (behavior === 'default' && cached) {
@@ -101,9 +106,8 @@ export class ImageManager {
     return { pullStartedAt, pullStoppedAt, digest: digestOf(after?.repoDigests ?? []) };
   }
 
-  private async pullWithRetries(image: string, tries: number, signal: AbortSignal): Promise<unknown> {
+  private async pullWithRetries(image: string, tries: number, signal: AbortSignal, auth: RegistryAuth | undefined): Promise<unknown> {
     const backoff = new Backoff({ minMs: this.retry.minMs, maxMs: this.retry.maxMs, multiplier: 2, jitter: 0.2 });
-    const auth = authForImage(image, this.opts.config);
     let last: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
       try {

@@ -49,6 +49,14 @@ export interface VolumeSpec {
 
 export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
 
+/** Per-container private registry credentials (registryAuthentication type asm): a secret name or ARN. */
+export interface AsmAuthSpec {
+  type: 'asm';
+  credentialsParameter: string;
+  /** The secret's region; '' = the agent's region. */
+  region: string;
+}
+
 /*
  * Members added after the first slice are optional, so records stored by an older berth (and small test
  * fixtures) stay valid; readers default them.
@@ -79,6 +87,8 @@ export interface ContainerSpec {
   healthCheckType?: 'docker' | undefined;
   /** Host paths of KEY=VALUE files (berth has no S3: environmentFiles values are read from the host). */
   environmentFiles?: string[];
+  /** repositoryCredentials: the secret's name, never its value. */
+  registryAuth?: AsmAuthSpec;
 }
 
 export interface TaskSpec {
@@ -93,6 +103,8 @@ export interface TaskSpec {
   /** Task-level vCPUs and MiB, when the task definition sets them (host resource accounting). */
   cpu?: number | undefined;
   memory?: number | undefined;
+  /** The id of the execution role credentials ACS sent (never the keys, which live in memory only). */
+  executionCredentialsId?: string;
 }
 
 export interface ContainerState {

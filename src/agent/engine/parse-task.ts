@@ -120,7 +120,18 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
     dependsOn: dependsOn(c.dependsOn, name),
     healthCheckType: c.healthCheckType === 'docker' ? 'docker' : undefined,
     environmentFiles: environmentFiles((c as { environmentFiles?: unknown }).environmentFiles, name),
+    ...registryAuth(c.registryAuthentication, name),
   };
+}
+
+/** registryAuthentication type asm (§3.4); ECR auth is not supported by berth, so it pulls without it. */
+function registryAuth(v: AcsContainer['registryAuthentication'], name: string): { registryAuth?: ContainerSpec['registryAuth'] } {
+  if (v?.type !== 'asm') return {};
+  const parameter = v.asmAuthData?.credentialsParameter;
+  if (typeof parameter !== 'string' || parameter === '') throw new TaskParseError(`${name}.registryAuthentication.asmAuthData.credentialsParameter is missing`);
+  // Without a region the agent's own region is used (at pull time).
+  const region = typeof v.asmAuthData?.region === 'string' ? v.asmAuthData.region : '';
+  return { registryAuth: { type: 'asm', credentialsParameter: parameter, region } };
 }
 
 export function parseTaskSpec(t: AcsTask): TaskSpec {
@@ -149,6 +160,7 @@ export function parseTaskSpec(t: AcsTask): TaskSpec {
     volumes: (t.volumes ?? []).map(parseVolume),
     cpu: typeof t.cpu === 'number' && t.cpu > 0 ? t.cpu : undefined,
     memory: typeof t.memory === 'number' && t.memory > 0 ? t.memory : undefined,
+    ...(t.executionRoleCredentials?.credentialsId ? { executionCredentialsId: t.executionRoleCredentials.credentialsId } : {}),
   };
 }
 

@@ -5,9 +5,18 @@
  *   dockercfg  {"my.registry:5000": {"auth": "<base64 user:password>", "email": "..."}}
  *
  * The entry whose host matches the image's registry (scheme and path ignored) is sent with the pull.
+ *
+ * Per-container credentials (ECS repositoryCredentials, registryAuthentication type `asm`, §3.4) take precedence
+ * for that container's pull: a Secrets Manager secret {"username","password"} read with the task's execution role
+ * (asmRegistryAuth below). Any failure there is CannotPullContainerAuthError and no pull is attempted (§5.6).
  */
+import { BerthError, errorMessage } from '../../shared/errors.js';
+import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
+import { sleep } from '../../shared/time.js';
+import { getSecretValue, SecretsManagerError } from '../api/secrets-manager.js';
 import type { AgentConfig } from '../config.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
+import type { AsmAuthSpec } from './model.js';
 
 const DOCKER_HUB = 'index.docker.io';
 
@@ -56,4 +65,72 @@ export function authForImage(image: string, config: Pick<AgentConfig, 'engineAut
   }
   if (typeof entry.username !== 'string' || typeof entry.password !== 'string') return undefined;
   return { username: entry.username, password: entry.password, serveraddress: key, ...(email ? { email } : {}) };
+}
+
+export interface AsmAuthInput {
+  image: string;
+  auth: AsmAuthSpec;
+  /** Whether the task came with execution role credentials at all (TaskSpec.executionCredentialsId). */
+  hasExecutionRole: boolean;
+  /** The task's current execution role credentials (in memory only; ACS re-sends them after a restart). */
+  credentials: () => IAMRoleCredentials | undefined;
+  endpoint: string | undefined;
+  signal: AbortSignal;
+  /** True once the task's desired status is STOPPED: waiting for credentials ends. */
+  stopped: () => boolean;
+  /** How long to wait for credentials ACS has not delivered yet (§5.4 step 8: 1 minute). */
+  credentialsWaitMs?: number;
+}
+
+const CREDENTIALS_POLL_MS = 200;
+
+function authError(message: string): BerthError {
+  return new BerthError('CannotPullContainerAuthError', message);
+}
+
+/** Waits for the execution role credentials (a restarted agent gets them on its first ACS connection). */
+async function executionCredentials(input: AsmAuthInput): Promise<IAMRoleCredentials | 'stopped'> {
+  const deadline = Date.now() + (input.credentialsWaitMs ?? 60_000);
+  for (;;) {
+    const creds = input.credentials();
+    if (creds?.accessKeyId && creds.secretAccessKey) return creds;
+    if (input.stopped()) return 'stopped';
+    if (Date.now() >= deadline) throw authError('unable to find execution role credentials for the task (the execution role credentials were not delivered in time)');
+    await sleep(CREDENTIALS_POLL_MS, input.signal);
+  }
+}
+
+/**
+ * The container's registry credentials from Secrets Manager, for the image's registry. 'stopped' when the task
+ * was stopped while waiting for its credentials. The secret's value is returned, never logged or kept.
+ */
+export async function asmRegistryAuth(input: AsmAuthInput): Promise<RegistryAuth | 'stopped'> {
+  const parameter = input.auth.credentialsParameter;
+  if (!input.hasExecutionRole) throw authError(`unable to read secret ${parameter}: the task has no execution role (executionRoleArn) to read it with`);
+  const creds = await executionCredentials(input);
+  if (creds === 'stopped') return creds;
+  let text: string;
+  try {
+    text = await getSecretValue({
+      endpoint: input.endpoint,
+      region: input.auth.region,
+      credentials: { accessKeyId: creds.accessKeyId!, secretAccessKey: creds.secretAccessKey!, sessionToken: creds.sessionToken },
+      secretId: parameter,
+      signal: input.signal,
+    });
+  } catch (err) {
+    if (input.signal.aborted) throw err;
+    throw authError(`fetching secret ${parameter} from Secrets Manager: ${err instanceof SecretsManagerError ? err.message : errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw authError(`secret ${parameter} is not JSON with a username and a password`);
+  }
+  const { username, password } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
+    throw authError(`secret ${parameter} must be JSON with a non-empty username and password`);
+  }
+  return { username, password, serveraddress: registryOf(input.image) };
 }

@@ -19,6 +19,9 @@ import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import { applyInspect, markVanished, recordReason } from './observe.js';
 import { provisionVolumes } from './volumes.js';
 import { withMetadataMount, type ContainerMetadataFiles } from './metadata-file.js';
+import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
+import type { RegistryAuth } from '../runtime/runtime.js';
+import { asmRegistryAuth } from './registry-auth.js';
 
 export type Apply = () => void;
 
@@ -40,6 +43,8 @@ export interface TransitionContext {
   network?: TaskNetworkHook | undefined;
   /** ECS_ENABLE_CONTAINER_METADATA: the per-container metadata files; undefined when off. */
   metadataFiles?: ContainerMetadataFiles | undefined;
+  /** The task's execution role credentials as ACS delivered them (memory only); for registry credentials. */
+  executionCredentials?: (() => IAMRoleCredentials | undefined) | undefined;
 }
 
 const STOP_RETRY_MS = 1000;
@@ -58,8 +63,45 @@ function observed(state: ContainerState, spec: ContainerSpec, info: Awaited<Retu
   };
 }
 
+/** §5.6: the task was stopped after this pull was started but before Docker was asked to pull. */
+function stoppedBeforePull(ctx: TransitionContext, state: ContainerState): Apply {
+  return failed(state, new BerthError('TaskStoppedBeforePullBeginError', `Task stopped before image pull could begin for task: ${ctx.rec.spec.arn}`));
+}
+
+/** Per-container registry credentials (asm); a failure stops the container and the task, with no pull (§5.3, §5.6). */
+async function containerRegistryAuth(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<RegistryAuth | 'stopped' | Apply> {
+  const auth = spec.registryAuth!;
+  try {
+    return await asmRegistryAuth({
+      image: spec.image,
+      auth: { ...auth, region: auth.region || ctx.config.region },
+      hasExecutionRole: ctx.rec.spec.executionCredentialsId !== undefined,
+      credentials: () => ctx.executionCredentials?.(),
+      endpoint: ctx.config.secretsManagerEndpoint,
+      signal: ctx.signal,
+      stopped: () => ctx.rec.state.desired === 'STOPPED',
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err, container: spec.name }, 'registry credentials unavailable; not pulling');
+    const reason = err instanceof BerthError ? err.toReason(1024) : String(err);
+    return () => {
+      failed(state, err)();
+      ctx.rec.state.desired = 'STOPPED';
+      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
+    };
+  }
+}
+
 export async function pull(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
-  const r = await ctx.images.ensure(spec.image, ctx.signal);
+  let auth: RegistryAuth | undefined;
+  if (spec.registryAuth) {
+    const got = await containerRegistryAuth(ctx, spec, state);
+    if (typeof got === 'function') return got;
+    if (got !== 'stopped') auth = got;
+  }
+  if (ctx.rec.state.desired === 'STOPPED') return stoppedBeforePull(ctx, state);
+  const r = await ctx.images.ensure(spec.image, ctx.signal, { auth });
   return () => {
     // Pull timestamps are reported only when a pull really happened (as the transcripts show).
     if (r.pullStartedAt !== undefined) ctx.rec.state.pullStartedAt ??= r.pullStartedAt;

@@ -1,6 +1,6 @@
 /**
  * Capability attributes, named and ordered like the official agent's (transcript 0001), limited to what
- * berth actually implements: no task-eni, secrets, firelens, efs or ecr capabilities until berth has them.
+ * berth actually implements: no secrets, firelens, efs or ecr capabilities until berth has them.
  */
 import os from 'node:os';
 import type { Attribute } from '@aws-sdk/client-ecs';
@@ -45,7 +45,8 @@ export interface AttributeInput {
 
 export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni }: AttributeInput): Attribute[] {
   const has = (v: string): boolean => apiVersions.includes(v);
-  const names: string[] = [`${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
+  // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
+  const names: string[] = [`${E}private-registry-authentication.secretsmanager`, `${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
   if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
   for (const v of apiVersions) names.push(`${C}docker-remote-api.${v}`);
   for (const d of config.availableLoggingDrivers) {

@@ -17,3 +17,9 @@ t.test('the task IAM role capabilities follow ECS_ENABLE_TASK_IAM_ROLE and its h
   t.ok(on.includes('com.amazonaws.ecs.capability.task-iam-role'));
   t.ok(on.includes('com.amazonaws.ecs.capability.task-iam-role-network-host'));
 });
+
+t.test('private registry credentials from Secrets Manager are advertised under the official attribute name', async (t) => {
+  const all = names({});
+  t.ok(all.includes('ecs.capability.private-registry-authentication.secretsmanager'));
+  t.equal(all.indexOf('ecs.capability.private-registry-authentication.secretsmanager'), all.indexOf('ecs.capability.container-ordering') - 1, 'just before container-ordering, as in the official registration');
+});
