@@ -15,7 +15,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
-import { createLogger } from '../../src/shared/log.js';
+import { createLogger, silentLogger } from '../../src/shared/log.js';
+import { runUp } from '../../src/up.js';
 import { haveRegistryTools, privateRegistry } from '../helpers/registry.js';
 import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
 
@@ -193,4 +194,42 @@ t.test('repositoryCredentials: the secret is read with the execution role and us
     t.notOk(logs.includes('not-the-password'), 'not even the wrong one');
 
   });
+});
+
+t.test('berth up works out of the box: its agent reads registry credentials from the emulator', { skip: (!haveRegistryTools && 'needs docker-registry and htpasswd') || (!haveAwsCli() && 'aws CLI not on PATH') }, async (t) => {
+  const { image } = await privateRegistry(t, 'berth', PASSWORD);
+  const dir = tempDir('asm-up');
+  const cluster = `asm-up-${process.pid}`;
+  const up = await runUp({
+    port: 0,
+    dataDir: dir,
+    cluster,
+    region: REGION,
+    // Only what keeps this test beside others: free local ports, its own dynamic port range, a quick cleanup.
+    env: { BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0', ECS_DYNAMIC_HOST_PORT_RANGE: '55000-55499', ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1s', ECS_CONTAINER_STOP_TIMEOUT: '5s' },
+    log: silentLogger(),
+    print: () => undefined,
+  });
+  t.teardown(async () => {
+    await up.close();
+    removeContainersOfCluster(cluster);
+    removeDir(dir);
+  });
+  await run('aws', ['--endpoint-url', up.url, 'secretsmanager', 'create-secret', '--name', 'up-creds', '--secret-string', JSON.stringify({ username: 'berth', password: PASSWORD })], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBERTHLOCAL', AWS_SECRET_ACCESS_KEY: 'berth-local-secret', AWS_DEFAULT_REGION: REGION, AWS_PAGER: '' },
+  });
+  const ecs = ecsClient(up.url);
+  t.teardown(() => ecs.destroy());
+  await ecs.send(new RegisterTaskDefinitionCommand({
+    family: 'asm-up',
+    executionRoleArn: EXEC_ROLE,
+    containerDefinitions: [{ name: 'app', image, essential: true, memory: 32, command: ['sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait'], repositoryCredentials: { credentialsParameter: 'up-creds' } }],
+  }));
+  const arn = (await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'asm-up' }))).tasks![0]!.taskArn!;
+  const task = await waitFor('RUNNING', async () => {
+    const got = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]!;
+    if (got.lastStatus === 'STOPPED') throw new Error(`stopped: ${got.containers?.[0]?.reason ?? ''}`);
+    return got.lastStatus === 'RUNNING' ? got : undefined;
+  }, 30_000);
+  t.type(task.pullStartedAt, Date, 'pulled from the private registry with the secret');
 });
