@@ -71,7 +71,7 @@ async function secretsProxy(t: Test, upstream: string, hold: string) {
 }
 
 t.test('repositoryCredentials: the secret is read with the execution role and used for that pull only', { skip: (!haveRegistryTools && 'needs docker-registry and htpasswd') || (!haveAwsCli() && 'aws CLI not on PATH') }, async (t) => {
-  const { image } = await privateRegistry(t, 'berth', PASSWORD);
+  const { host, image } = await privateRegistry(t, 'berth', PASSWORD);
   const dir = tempDir('asm');
   const cluster = `asm-${process.pid}`;
   const emulator = await emulatorOn(`${dir}/emulator`);
@@ -91,7 +91,13 @@ t.test('repositoryCredentials: the secret is read with the execution role and us
     dataDir: `${dir}/agent`,
     portRange: '55000-55499',
     // A refused pull is retried 5 times; keep the backoff short.
-    extra: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url, BERTH_IMAGE_PULL_BACKOFF: '50ms,100ms' },
+    extra: {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url,
+      BERTH_IMAGE_PULL_BACKOFF: '50ms,100ms',
+      // Instance-wide credentials for the same registry that do not work: the container's own must win.
+      ECS_ENGINE_AUTH_TYPE: 'docker',
+      ECS_ENGINE_AUTH_DATA: JSON.stringify({ [host]: { username: 'berth', password: 'engine-wide-wrong' } }),
+    },
     log: createLogger({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
   });
   t.teardown(() => agent.close());
@@ -122,7 +128,7 @@ t.test('repositoryCredentials: the secret is read with the execution role and us
       return task.lastStatus === status ? task : undefined;
     }, timeoutMs);
 
-  await t.test('(a) the image that only the htpasswd registry has pulls with the secret and runs', async (t) => {
+  await t.test('(a) the image that only the htpasswd registry has pulls with the secret (not ECS_ENGINE_AUTH_DATA) and runs', async (t) => {
     t.throws(() => execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }), 'not in the local Docker before');
     const arn = await runWith('asm-ok', { repositoryCredentials: { credentialsParameter: goodArn } });
     const task = await settled(arn, 'RUNNING');
