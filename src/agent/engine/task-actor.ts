@@ -8,7 +8,6 @@
  * a task stop is a desired status, driven through docker stop like any other transition.
  */
 import { laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
-import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentConfig } from '../config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
@@ -22,7 +21,7 @@ import type { ContainerState, TaskRecord } from './model.js';
 import { applyInspect, markVanished } from './observe.js';
 import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerAction, type DependencyFailure, type TaskAction } from './step.js';
 import * as transitions from './transitions.js';
-import { removeTaskResources } from './volumes.js';
+import { TaskTeardown } from './task-teardown.js';
 import { RecordWriter } from './record-writer.js';
 import { ContainerObserver } from './container-observer.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
@@ -55,7 +54,6 @@ export interface TaskActorOptions {
   now?: () => number;
 }
 
-const CLEANUP_RETRY_MS = 30_000;
 
 export class TaskActor {
   readonly arn: string;
@@ -71,14 +69,12 @@ export class TaskActor {
   private readonly emitter: ChangeEmitter;
   private admitted: boolean;
   private wakeTimer: NodeJS.Timeout | undefined;
-  private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly writer: RecordWriter;
   private readonly observer: ContainerObserver;
   /** Known STOPPED in this process: ports, network and host resources are released once Docker caught up. */
   private releasePending = false;
-  /** awsvpc teardown in flight (CNI DEL, pause container removal). */
-  private networkRelease: Promise<void> | undefined;
+  private readonly teardown: TaskTeardown;
 
   constructor(private readonly opts: TaskActorOptions) {
     this.rec = opts.record;
@@ -99,6 +95,25 @@ export class TaskActor {
       tracksHealth: (c) => this.tracksHealth(c),
     });
     this.now = opts.now ?? Date.now;
+    this.teardown = new TaskTeardown({
+      rec: this.rec,
+      runtime: opts.runtime,
+      store: opts.store,
+      images: this.images,
+      config: opts.config,
+      network: opts.network,
+      metadataFiles: opts.metadataFiles,
+      signal: this.shutdown.signal,
+      log: this.log,
+      now: this.now,
+      closed: () => this.closed,
+      enqueue: (fn) => this.enqueue(fn),
+      onCleanedUp: () => {
+        this.writer.cancel();
+        this.closed = true;
+        this.opts.onCleanedUp(this.arn);
+      },
+    });
   }
 
   get record(): Readonly<TaskRecord> {
@@ -133,14 +148,6 @@ export class TaskActor {
       this.rec.state.desired = desired;
       // Durable, in one fsync with the other tasks of the same payload (a burst of 50 stops is one write).
       await this.saveDurably();
-    });
-  }
-
-  /** Stops the task before it ever ran, with a task-level reason (impossible graph, resources that never fit). */
-  forceStop(reason: string): void {
-    this.update(async () => {
-      this.rec.state.desired = 'STOPPED';
-      if (this.rec.state.reason === '') this.rec.state.reason = reason.slice(0, 1024);
     });
   }
 
@@ -187,7 +194,7 @@ export class TaskActor {
       }
       this.emitter.sent(change);
       this.writer.soon();
-      this.scheduleCleanup();
+      this.teardown.scheduleCleanup();
     });
   }
 
@@ -361,75 +368,19 @@ export class TaskActor {
     if (this.releasePending && this.observer.dockerCaughtUp()) {
       this.releasePending = false;
       releaseTaskPorts(this.rec, this.opts.ports);
-      void this.releaseNetwork();
+      void this.teardown.releaseNetwork();
       this.opts.onStopped?.(this.arn);
     }
     this.writer.soon();
     this.emitter.emit(this.rec, { taskChanged: changed, reemit });
-    if (reemit) this.scheduleCleanup();
-    if (reemit && s.known === 'STOPPED') void this.releaseNetwork(); // a restart between STOPPED and teardown
-  }
-
-  /**
-   * awsvpc: after the task stopped, CNI DEL and the pause container's removal (off the queue; the record is
-   * only read). Then marked released and saved; a failure is retried by cleanup and by the next agent.
-   */
-  private releaseNetwork(): Promise<void> {
-    const n = this.rec.state.network;
-    const hook = this.opts.network;
-    if (!hook || !n || n.released || (n.pauseName === undefined && n.pauseId === undefined)) return Promise.resolve();
-    this.networkRelease ??= hook.teardown(this.rec, this.shutdown.signal).then(
-      () => {
-        // Not awaited on the queue: cleanup (itself on the queue) waits for this promise.
-        n.released = true;
-        this.enqueue(() => this.opts.store.saveTask(this.rec));
-      },
-      (err: unknown) => {
-        if (!this.closed) this.log.warn({ err }, 'task network teardown failed; retrying at cleanup');
-        this.networkRelease = undefined;
-      },
-    );
-    return this.networkRelease;
-  }
-
-  /** After STOPPED was sent, wait ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (from the stop), then remove (§5.8). */
-  private scheduleCleanup(delayOverride?: number): void {
-    const s = this.rec.state;
-    if (this.closed || this.cleanupTimer || s.known !== 'STOPPED' || s.sent !== 'STOPPED') return;
-    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? this.now()) + this.opts.config.taskCleanupWaitMs - this.now());
-    this.cleanupTimer = setTimeout(() => {
-      this.cleanupTimer = undefined;
-      this.enqueue(() => this.cleanup());
-    }, delay);
-    this.cleanupTimer.unref();
-  }
-
-  private async cleanup(): Promise<void> {
-    try {
-      await this.releaseNetwork();
-      if (this.rec.state.network && this.opts.network && !this.rec.state.network.released && this.rec.state.network.pauseName !== undefined) {
-        throw new Error('task network not torn down yet');
-      }
-      await removeTaskResources({ rec: this.rec, runtime: this.opts.runtime, images: this.images, signal: this.shutdown.signal });
-      await this.opts.metadataFiles?.clean(this.arn);
-    } catch (err) {
-      if (this.closed) return;
-      this.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');
-      this.scheduleCleanup(CLEANUP_RETRY_MS);
-      return;
-    }
-    this.writer.cancel();
-    this.opts.store.deleteTask(this.arn);
-    this.log.info('task cleaned up');
-    this.closed = true;
-    this.opts.onCleanedUp(this.arn);
+    if (reemit) this.teardown.scheduleCleanup();
+    if (reemit && s.known === 'STOPPED') void this.teardown.releaseNetwork(); // a restart between STOPPED and teardown
   }
 
   /** Agent shutdown: abort in-flight Docker calls, stop timers; containers keep running. Idempotent. */
   async close(): Promise<void> {
-    if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
+    this.teardown.close();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.cleanupTimer = undefined;
     this.wakeTimer = undefined;
     this.observer.close();
     if (!this.closed) {

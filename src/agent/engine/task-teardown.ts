@@ -1,0 +1,103 @@
+/**
+ * What happens to a task after it stopped: the awsvpc network is released at once (CNI DEL, the pause
+ * container), and once STOPPED was sent and ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION passed (§5.8), its
+ * containers, task volumes and metadata files are removed and its record deleted. A failed step is retried.
+ */
+import { BerthError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import type { AgentConfig } from '../config.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { StateStore } from '../state/store.js';
+import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
+import type { ImageManager } from './images.js';
+import type { ContainerMetadataFiles } from './metadata-file.js';
+import type { TaskRecord } from './model.js';
+import { removeTaskResources } from './volumes.js';
+
+export interface TaskTeardownOptions {
+  rec: TaskRecord;
+  runtime: ContainerRuntime;
+  store: StateStore;
+  images: ImageManager;
+  config: AgentConfig;
+  network: TaskNetworkHook | undefined;
+  metadataFiles: ContainerMetadataFiles | undefined;
+  signal: AbortSignal;
+  log: Logger;
+  now: () => number;
+  closed: () => boolean;
+  /** Runs `fn` on the task's queue. */
+  enqueue: (fn: () => Promise<void> | void) => void;
+  /** Everything is removed: the actor ends. */
+  onCleanedUp: () => void;
+}
+
+const CLEANUP_RETRY_MS = 30_000;
+
+export class TaskTeardown {
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  /** awsvpc teardown in flight (CNI DEL, pause container removal). */
+  private networkRelease: Promise<void> | undefined;
+
+  constructor(private readonly opts: TaskTeardownOptions) {}
+
+  /**
+   * awsvpc: after the task stopped, CNI DEL and the pause container's removal (off the queue; the record is
+   * only read). Then marked released and saved; a failure is retried by cleanup and by the next agent.
+   */
+  releaseNetwork(): Promise<void> {
+    const { rec, network: hook } = this.opts;
+    const n = rec.state.network;
+    if (!hook || !n || n.released || (n.pauseName === undefined && n.pauseId === undefined)) return Promise.resolve();
+    this.networkRelease ??= hook.teardown(rec, this.opts.signal).then(
+      () => {
+        // Not awaited on the queue: cleanup (itself on the queue) waits for this promise.
+        n.released = true;
+        this.opts.enqueue(() => this.opts.store.saveTask(rec));
+      },
+      (err: unknown) => {
+        if (!this.opts.closed()) this.opts.log.warn({ err }, 'task network teardown failed; retrying at cleanup');
+        this.networkRelease = undefined;
+      },
+    );
+    return this.networkRelease;
+  }
+
+  /** After STOPPED was sent, wait ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (from the stop), then remove (§5.8). */
+  scheduleCleanup(delayOverride?: number): void {
+    const s = this.opts.rec.state;
+    if (this.opts.closed() || this.cleanupTimer || s.known !== 'STOPPED' || s.sent !== 'STOPPED') return;
+    const now = this.opts.now();
+    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? now) + this.opts.config.taskCleanupWaitMs - now);
+    this.cleanupTimer = setTimeout(() => {
+      this.cleanupTimer = undefined;
+      this.opts.enqueue(() => this.cleanup());
+    }, delay);
+    this.cleanupTimer.unref();
+  }
+
+  close(): void {
+    if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+  }
+
+  private async cleanup(): Promise<void> {
+    const { rec } = this.opts;
+    try {
+      await this.releaseNetwork();
+      if (rec.state.network && this.opts.network && !rec.state.network.released && rec.state.network.pauseName !== undefined) {
+        throw new Error('task network not torn down yet');
+      }
+      await removeTaskResources({ rec, runtime: this.opts.runtime, images: this.opts.images, signal: this.opts.signal });
+      await this.opts.metadataFiles?.clean(rec.spec.arn);
+    } catch (err) {
+      if (this.opts.closed()) return;
+      this.opts.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');
+      this.scheduleCleanup(CLEANUP_RETRY_MS);
+      return;
+    }
+    this.opts.store.deleteTask(rec.spec.arn);
+    this.opts.log.info('task cleaned up');
+    this.opts.onCleanedUp();
+  }
+}
