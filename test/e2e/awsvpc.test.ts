@@ -116,6 +116,17 @@ t.test('awsvpc', { skip: root ? false : 'awsvpc needs root: links move between n
     await assertGone(t, c, tasks);
   });
 
+  await t.test('the pause container dying stops the task (it is essential), and the network is still released', async (t) => {
+    const arn = await runOne(c, td, { networkConfiguration: NETWORK });
+    const task = await waitStatus(c, arn, 'RUNNING');
+    const [pause] = pauseContainers(arn);
+    execFileSync('docker', ['kill', pause!], { stdio: 'ignore' });
+    const stopped = await waitStatus(c, arn, 'STOPPED');
+    t.equal(stopped.containers?.[0]?.lastStatus, 'STOPPED', 'the app container was stopped too');
+    t.ok(stopped.executionStoppedAt, 'executionStoppedAt is set');
+    await assertGone(t, c, [task]);
+  });
+
   await t.test('the task keeps its network across an agent restart and is stopped cleanly later', async (t) => {
     const arn = await runOne(c, td, { networkConfiguration: NETWORK });
     const task = await waitStatus(c, arn, 'RUNNING');

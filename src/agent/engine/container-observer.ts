@@ -64,6 +64,10 @@ export class ContainerObserver {
    * time per container (events arriving meanwhile coalesce into one more inspect).
    */
   onDockerEvent(ev: ContainerEvent): void {
+    if (this.isPause(ev.id)) {
+      if (ev.action === 'die') this.pauseDied();
+      return;
+    }
     if (ev.action === 'oom') {
       this.oomKilled.add(ev.id);
       return;
@@ -92,6 +96,10 @@ export class ContainerObserver {
 
   /** containerd's notices: an exit is applied at once unless it may be an OOM kill (then Docker's die decides). */
   onProcessEvent(ev: ProcessEvent): void {
+    if (this.isPause(ev.id)) {
+      if (ev.kind === 'exit') this.pauseDied();
+      return;
+    }
     if (ev.kind === 'oom') {
       this.oomKilled.add(ev.id);
       return;
@@ -116,6 +124,24 @@ export class ContainerObserver {
   close(): void {
     if (this.confirmTimer) clearTimeout(this.confirmTimer);
     this.confirmTimer = undefined;
+  }
+
+  private isPause(id: string): boolean {
+    return this.opts.rec.state.network?.pauseId === id;
+  }
+
+  /**
+   * awsvpc: the pause container holds the task's network namespace and is essential (§5.7): when it dies
+   * (while the task should run) the task stops. Its own removal at teardown comes after STOPPED.
+   */
+  private pauseDied(): void {
+    this.opts.update(() => {
+      const s = this.opts.rec.state;
+      if (s.known === 'STOPPED' || s.desired === 'STOPPED') return;
+      this.opts.log.warn('the pause container stopped: stopping the task');
+      s.desired = 'STOPPED';
+      s.executionStoppedAt ??= Date.now();
+    });
   }
 
   private container(id: string): ContainerState | undefined {

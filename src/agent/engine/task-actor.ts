@@ -120,8 +120,9 @@ export class TaskActor {
     return this.rec;
   }
 
+  /** The task's containers and its pause container (awsvpc). */
   ownsDockerId(id: string): boolean {
-    return this.rec.state.containers.some((c) => c.dockerId === id);
+    return this.rec.state.containers.some((c) => c.dockerId === id) || this.rec.state.network?.pauseId === id;
   }
 
   /** Startup after a restart: look at every saved container, then resume and re-emit unsent status. */
