@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { CONTAINERD_SOCKETS, streamContainerdEvents } from '../src/agent/runtime/containerd-events.js';
+import { existsSync } from 'node:fs';
 import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/helpers/fake-control-plane.js';
 
 export const IMAGE = 'berth/busybox:latest';
@@ -121,6 +123,28 @@ export async function lastExit(cluster: string): Promise<number> {
   const list = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=${cluster}`] } });
   const times = await Promise.all(list.map(async (c) => Date.parse((await docker.getContainer(c.Id).inspect()).State.FinishedAt)));
   return Math.max(...times);
+}
+
+/**
+ * The floor under any Docker client: when containerd's own exit events for the cluster's containers arrive here
+ * (epoch ms); `lastFor(cluster)` after the stop. undefined when no containerd socket is found.
+ */
+export function watchContainerdExits(): { lastFor(cluster: string): Promise<number | undefined>; close(): void } | undefined {
+  const socket = CONTAINERD_SOCKETS.find((p) => existsSync(p));
+  if (!socket) return undefined;
+  const arrivals = new Map<string, number>();
+  const ac = new AbortController();
+  streamContainerdEvents(socket, (e) => {
+    if (e.kind === 'exit') arrivals.set(e.id, Date.now());
+  }, ac.signal).catch(() => undefined);
+  return {
+    async lastFor(cluster) {
+      const list = await new Docker().listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=${cluster}`] } });
+      const times = list.map((c) => arrivals.get(c.Id)).filter((x): x is number => x !== undefined);
+      return times.length === list.length && times.length > 0 ? Math.max(...times) : undefined;
+    },
+    close: () => ac.abort(),
+  };
 }
 
 /** Records when Docker's `die` events for the cluster's containers arrive here (epoch ms). */
