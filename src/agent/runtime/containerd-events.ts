@@ -170,4 +170,4 @@ export function streamContainerdEvents(socketPath: string, onEvent: (e: ProcessE
 }
 
 /** dockerd's own containerd (started by dockerd) first, then a system containerd. */
-export const CONTAINERD_SOCKETS = ['/var/run/docker/containerd/containerd.sock', '/run/containerd/containerd.sock'];
+export const CONTAINERD_SOCKETS = ['/var/run/docker/containerd/containerd.sock', '/run/docker/containerd/containerd.sock', '/run/containerd/containerd.sock'];
