@@ -4,6 +4,7 @@ import { EcsError } from './errors.js';
 import { HANDLERS } from './handlers/index.js';
 import { isRecord, validateInput } from './validate.js';
 import { handleSecretsRequest, SECRETS_TARGET_PREFIX } from '../secrets/router.js';
+import { handleSsmRequest, SSM_TARGET_PREFIX } from '../ssm/router.js';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -41,6 +42,8 @@ export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessag
   // Secrets Manager shares the port (private registry credentials, §5.6); it has its own error shapes.
   const smTarget = req.headers['x-amz-target'];
   if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(SECRETS_TARGET_PREFIX)) return handleSecretsRequest(ctx, smTarget, req, res);
+  // So does SSM Parameter Store (container secrets with an SSM valueFrom).
+  if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(SSM_TARGET_PREFIX)) return handleSsmRequest(ctx, smTarget, req, res);
   let op = '?';
   const started = performance.now();
   const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (performance.now() - started) / 1000);

@@ -244,3 +244,19 @@ export interface SecretRecord {
   /** Scheduled for deletion (DeleteSecret with a recovery window): reads are refused. */
   deletedAt?: number;
 }
+
+/** An SSM Parameter Store parameter (emulator/ssm/): its current version only. */
+export interface ParameterRecord {
+  /** `name` or `/path/to/name`. */
+  name: string;
+  /** arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash> */
+  arn: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  /** Plain text (SecureString too: the emulator has no KMS); never logged. */
+  value: string;
+  /** 1 at creation, +1 per overwrite. */
+  version: number;
+  description?: string;
+  keyId?: string;
+  lastModifiedAt: number;
+}

@@ -28,6 +28,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX tasks_cluster_live ON tasks (cluster, live);`,
   // 3: Secrets Manager secrets (emulator/secrets/), looked up by name or ARN.
   `CREATE TABLE secrets (name TEXT PRIMARY KEY, arn TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
+  // 4: SSM Parameter Store parameters (emulator/ssm/), looked up by name or ARN.
+  `CREATE TABLE ssm_parameters (name TEXT PRIMARY KEY, arn TEXT NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX ssm_parameters_arn ON ssm_parameters (arn);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

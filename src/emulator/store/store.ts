@@ -5,6 +5,7 @@ import { migrate } from './schema.js';
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
+  ParameterRecord,
   PendingMessage,
   SecretRecord,
   ServiceRecord,
@@ -56,6 +57,12 @@ export interface EmulatorStore {
   deleteSecret(name: string): void;
   /** By name. */
   listSecrets(): SecretRecord[];
+
+  /** SSM parameters (emulator/ssm/), by name or by ARN. */
+  getParameter(name: string): ParameterRecord | undefined;
+  getParameterByArn(arn: string): ParameterRecord | undefined;
+  putParameter(rec: ParameterRecord): void;
+  deleteParameter(name: string): void;
 
   putPendingMessage(msg: PendingMessage): void;
   /** Returns true when the message was pending. */
@@ -115,6 +122,10 @@ export function openStore(dataDir: string): EmulatorStore {
     putSecret: db.prepare('INSERT INTO secrets (name, arn, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, doc = excluded.doc'),
     deleteSecret: db.prepare('DELETE FROM secrets WHERE name = ?'),
     listSecrets: db.prepare('SELECT doc FROM secrets ORDER BY name'),
+    getParam: db.prepare('SELECT doc FROM ssm_parameters WHERE name = ?'),
+    getParamByArn: db.prepare('SELECT doc FROM ssm_parameters WHERE arn = ? ORDER BY name LIMIT 1'),
+    putParam: db.prepare('INSERT INTO ssm_parameters (name, arn, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, doc = excluded.doc'),
+    deleteParam: db.prepare('DELETE FROM ssm_parameters WHERE name = ?'),
     putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
     ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
     listMsg: db.prepare(
@@ -188,6 +199,11 @@ export function openStore(dataDir: string): EmulatorStore {
     putSecret: (rec) => void q.putSecret.run(rec.name, rec.arn, JSON.stringify(rec)),
     deleteSecret: (name) => void q.deleteSecret.run(name),
     listSecrets: () => parseAll<SecretRecord>(q.listSecrets.all()),
+
+    getParameter: (name) => parse<ParameterRecord>(q.getParam.get(name) as { doc: string } | undefined),
+    getParameterByArn: (arn) => parse<ParameterRecord>(q.getParamByArn.get(arn) as { doc: string } | undefined),
+    putParameter: (rec) => void q.putParam.run(rec.name, rec.arn, JSON.stringify(rec)),
+    deleteParameter: (name) => void q.deleteParam.run(name),
 
     putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),
     ackMessage: (id) => q.ackMsg.run(id).changes > 0,
