@@ -78,12 +78,13 @@ t.test('bridge mode', async (t) => {
     });
     const arn = await runOne(c, td);
     const task = await waitStatus(c, arn, 'RUNNING');
-    const b = [...(task.containers?.[0]?.networkBindings ?? [])].sort((x, y) => x.containerPort! - y.containerPort!);
-    t.same(b.map((x) => x.containerPort), [9100, 9101, 9102], 'every container port of the range is bound');
-    const first = b[0]!.hostPort!;
-    t.ok(inRange(first) && inRange(first + 2), 'the host range lies in the dynamic range');
-    t.same(b.map((x) => x.hostPort), [first, first + 1, first + 2], 'host ports are contiguous, in container port order');
-    for (const x of b) t.equal(await httpGet(x.hostPort!), 'hello from berth\n', `container port ${x.containerPort} answers`);
+    const b = task.containers?.[0]?.networkBindings ?? [];
+    t.equal(b.length, 1, 'the range is one binding, as ECS reports it');
+    t.match(b[0], { bindIP: '0.0.0.0', protocol: 'tcp', containerPortRange: '9100-9102', hostPortRange: /^\d+-\d+$/ });
+    const [first, last] = b[0]!.hostPortRange!.split('-').map(Number) as [number, number];
+    t.equal(last, first + 2, 'host ports are contiguous');
+    t.ok(inRange(first) && inRange(last), 'the host range lies in the dynamic range');
+    for (let i = 0; i < 3; i++) t.equal(await httpGet(first + i), 'hello from berth\n', `container port ${9100 + i} answers on host port ${first + i}`);
     await stopAndWait(c, arn);
   });
 

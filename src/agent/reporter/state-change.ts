@@ -3,10 +3,10 @@
  * {cluster, task, status, reason, containers[{containerName, runtimeId, status, exitCode?, reason?,
  * networkBindings}], pullStartedAt?, pullStoppedAt?, executionStoppedAt?}.
  */
-import type { ContainerStateChange, SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
+import type { ContainerStateChange, NetworkBinding as ReportedBinding, SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import { containerBackendStatus, taskBackendStatus, type ContainerStatus, type TaskStatus } from '../../shared/model/status.js';
 import type { NetworkBinding } from '../runtime/runtime.js';
-import type { TaskRecord } from '../engine/model.js';
+import type { PortMappingSpec, TaskRecord } from '../engine/model.js';
 
 /** What a change reports, so the sender can mark exactly that as sent afterwards. */
 export interface TaskStateChange {
@@ -16,10 +16,28 @@ export interface TaskStateChange {
   input: SubmitTaskStateChangeCommandInput;
 }
 
-export function reportableBindings(bindings: NetworkBinding[], excludeIpv6: boolean): NetworkBinding[] {
-  return bindings
-    .filter((b) => !(excludeIpv6 && b.bindIP === '::'))
-    .map((b) => ({ ...b, bindIP: b.bindIP === '' ? '0.0.0.0' : b.bindIP }));
+/**
+ * Docker's bindings as reported (§6.1): `::` dropped by default, and a containerPortRange mapped onto
+ * contiguous host ports reported as ONE binding per address with containerPortRange and hostPortRange, as ECS
+ * shows it (a 1,000-port range is one entry, not 1,000).
+ */
+export function reportableBindings(bindings: NetworkBinding[], excludeIpv6: boolean, mappings: readonly PortMappingSpec[] = []): ReportedBinding[] {
+  let rest = bindings.filter((b) => !(excludeIpv6 && b.bindIP === '::')).map((b) => ({ ...b, bindIP: b.bindIP === '' ? '0.0.0.0' : b.bindIP }));
+  const out: ReportedBinding[] = [];
+  for (const m of mappings) {
+    if (!m.containerPortRange) continue;
+    const [lo, hi] = m.containerPortRange;
+    const inRange = (b: NetworkBinding): boolean => b.protocol === m.protocol && b.containerPort >= lo && b.containerPort <= hi;
+    for (const bindIP of new Set(rest.filter(inRange).map((b) => b.bindIP))) {
+      const group = rest.filter((b) => inRange(b) && b.bindIP === bindIP).sort((a, b) => a.containerPort - b.containerPort);
+      const first = group[0]!;
+      const contiguous = group.length === hi - lo + 1 && group.every((b, i) => b.hostPort === first.hostPort + i);
+      if (!contiguous) continue; // reported port by port, as Docker bound them
+      out.push({ bindIP, protocol: m.protocol, containerPortRange: `${lo}-${hi}`, hostPortRange: `${first.hostPort}-${first.hostPort + hi - lo}` });
+      rest = rest.filter((b) => !group.includes(b));
+    }
+  }
+  return [...out, ...rest];
 }
 
 const at = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
@@ -40,7 +58,7 @@ export function buildTaskStateChange(task: TaskRecord, opts: { cluster: string; 
       status: backend,
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       ...(c.reason ? { reason: c.reason.slice(0, 255) } : {}),
-      networkBindings: reportableBindings(c.bindings, opts.excludeIpv6),
+      networkBindings: reportableBindings(c.bindings, opts.excludeIpv6, task.spec.containers.find((s) => s.name === c.name)?.portMappings),
     });
   }
   const pullStartedAt = at(task.state.pullStartedAt);
