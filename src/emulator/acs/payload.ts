@@ -2,6 +2,7 @@ import type { AcsContainer, AcsTask, AcsVolume, PayloadMessage, PortMapping } fr
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
 import type { ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../store/records.js';
 import { dockerConfigFor } from './docker-config.js';
+import { acsSecretsFor } from '../api/container-secrets.js';
 
 /** Container definition members the payload reads (ecs-service-2.json names). */
 interface ContainerDefinition {
@@ -23,6 +24,7 @@ interface ContainerDefinition {
   healthCheck?: { command?: string[] };
   environmentFiles?: { value?: string; type?: 's3' }[];
   repositoryCredentials?: { credentialsParameter?: string };
+  secrets?: { name?: string; valueFrom?: string }[];
 }
 
 interface VolumeDefinition {
@@ -82,6 +84,8 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   if (def.environmentFiles?.length) c.environmentFiles = def.environmentFiles;
   const registryAuthentication = registryAuthenticationFor(def, region);
   if (registryAuthentication) c.registryAuthentication = registryAuthentication;
+  const secrets = acsSecretsFor(def.secrets, region);
+  if (secrets.length) c.secrets = secrets;
   const dockerConfig = dockerConfigFor({ ...def, memoryReservation: rec.memoryReservation }, networkMode);
   if (dockerConfig) c.dockerConfig = dockerConfig;
   return c;

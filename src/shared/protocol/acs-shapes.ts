@@ -49,6 +49,21 @@ export interface RegistryAuthenticationData {
   asmAuthData?: { credentialsParameter?: string; region?: string };
 }
 
+/**
+ * A container secret (acs-api-2.json Secret). berth handles type ENVIRONMENT_VARIABLE with target CONTAINER:
+ * the value of `valueFrom` (a Secrets Manager ARN or an SSM parameter name / ARN, read in `region` with the
+ * execution role) becomes the environment variable `name`.
+ */
+export interface AcsSecret {
+  name?: string;
+  valueFrom?: string;
+  containerPath?: string;
+  type?: 'ENVIRONMENT_VARIABLE' | 'MOUNT_POINT' | 'BOOTSTRAP';
+  region?: string;
+  provider?: 'ssm' | 'asm';
+  target?: 'CONTAINER' | 'LOG_DRIVER';
+}
+
 export interface AcsContainer {
   name?: string;
   image?: string;
@@ -70,6 +85,7 @@ export interface AcsContainer {
   healthCheckType?: 'docker';
   /** Private registry credentials: `asm` names a Secrets Manager secret read with the execution role (§3.4). */
   registryAuthentication?: RegistryAuthenticationData;
+  secrets?: AcsSecret[];
   startTimeout?: number;
   stopTimeout?: number;
   containerArn?: string;

@@ -3,6 +3,7 @@ import { invalidParameter } from '../errors.js';
 import { isRecord } from '../validate.js';
 import { checkTags } from '../tags.js';
 import { taskDefinitionView } from '../views.js';
+import { checkContainerSecrets, requireExecutionRole } from '../container-secrets.js';
 
 interface RegisterTaskDefinitionInput {
   family: string;
@@ -25,9 +26,11 @@ function checkRepositoryCredentials(v: unknown, i: number): void {
   }
 }
 
-function checkContainerDefinitions(defs: unknown[]): void {
+/** Returns whether any container has secrets (they need an execution role). */
+function checkContainerDefinitions(defs: unknown[]): boolean {
   if (defs.length === 0) throw invalidParameter('containerDefinitions must contain at least one container.');
   const names = new Set<string>();
+  let secrets = false;
   defs.forEach((d, i) => {
     if (!isRecord(d)) throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}]: expected structure`);
     if (typeof d['name'] !== 'string' || d['name'] === '') throw invalidParameter('Container.name should not be null or empty.');
@@ -38,9 +41,11 @@ function checkContainerDefinitions(defs: unknown[]): void {
       }
     }
     checkRepositoryCredentials(d['repositoryCredentials'], i);
+    if (checkContainerSecrets(d['secrets'], i)) secrets = true;
     if (names.has(d['name'])) throw invalidParameter(`Duplicate container name: ${d['name']}`);
     names.add(d['name']);
   });
+  return secrets;
 }
 
 /** Revisions count up per family; the whole request (minus tags) is stored and echoed. */
@@ -59,7 +64,7 @@ export const registerTaskDefinition = defineHandler<RegisterTaskDefinitionInput>
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
       throw invalidParameter('Family can only contain letters, numbers, hyphens and underscores.');
     }
-    checkContainerDefinitions(input.containerDefinitions);
+    if (checkContainerDefinitions(input.containerDefinitions)) requireExecutionRole(input);
     const { tags: rawTags, ...body } = input;
     const tags = checkTags(rawTags);
     const revision = ctx.store.maxRevision(input.family) + 1;
