@@ -154,6 +154,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
         const id = taskCredentials.idFor(taskArn, 'TaskExecution');
         return id === undefined ? undefined : taskCredentials.get(id)?.credentials;
       },
+      instanceCredentials: credentials,
     });
     engineRef.current = engine;
     await engine.start();

@@ -126,6 +126,11 @@ export interface AgentConfig {
    * registry credentials are read. undefined = the region's https://secretsmanager.<region>.amazonaws.com.
    */
   readonly secretsManagerEndpoint: string | undefined;
+  /**
+   * AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL: where ECR GetAuthorizationToken goes when the task's ecrAuthData
+   * has no endpointOverride. undefined = the region's https://api.ecr.<region>.amazonaws.com.
+   */
+  readonly ecrEndpoint: string | undefined;
   /** ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: a pull with no progress for this long fails (min 1m). */
   readonly imagePullInactivityTimeoutMs: number;
   /** berth-only (BERTH_IMAGE_PULL_BACKOFF "min,max"): pull retry backoff, 1.1s..5s over 5 tries like the official agent. */
@@ -357,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     engineAuthType: authType as 'docker' | 'dockercfg' | undefined,
     engineAuthData: authData === undefined ? undefined : new SecretString(authData),
     secretsManagerEndpoint: endpointUrl('AWS_ENDPOINT_URL_SECRETS_MANAGER', src.str('AWS_ENDPOINT_URL_SECRETS_MANAGER')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
+    ecrEndpoint: endpointUrl('AWS_ENDPOINT_URL_ECR', src.str('AWS_ENDPOINT_URL_ECR')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     imagePullInactivityTimeoutMs: src.duration('ECS_IMAGE_PULL_INACTIVITY_TIMEOUT', MIN, { min: MIN, belowMin: 'raise' }),
     imagePullRetry: Object.freeze({ tries: 5, minMs: pullBackoff[0]!, maxMs: pullBackoff[1]! }),
     pullDependentContainersUpfront: src.bool('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT', false),

@@ -7,6 +7,8 @@ export const AGENT_ERROR_CODES = {
   CannotPullContainerError: { retriable: true },
   /** Private registry credentials (ASM) could not be read: no execution role credentials, no secret, bad JSON. */
   CannotPullContainerAuthError: { retriable: false },
+  /** ECR registry credentials could not be had: GetAuthorizationToken failed, or no execution role credentials. */
+  CannotPullECRContainerError: { retriable: false },
   CannotCreateContainerError: { retriable: false },
   CannotStartContainerError: { retriable: false },
   CannotStopContainerError: { retriable: true },

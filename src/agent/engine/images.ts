@@ -17,6 +17,8 @@ import { Backoff, sleep } from '../../shared/time.js';
 import type { AgentConfig } from '../config.js';
 import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
 import { authForImage } from './registry-auth.js';
+import { EcrTokenCache } from '../api/ecr-auth.js';
+import { instanceCredentials, type Credentials } from '../api/ecs-api.js';
 
 export interface EnsureResult {
   /** Set only when a pull really happened (epoch ms). */
@@ -26,6 +28,16 @@ export interface EnsureResult {
   digest?: string;
   /** Set when the image cannot be used: the container's stop reason. */
   error?: unknown;
+}
+
+export interface EnsureOptions {
+  /** Per-container registry credentials, known before the pull (asm). */
+  auth?: RegistryAuth | undefined;
+  /**
+   * Registry credentials fetched only when a pull really happens (ecr), as the official agent asks ECR inside its
+   * docker pull. A failure is the result's error, like a failed pull. `key` tells which pulls may share one.
+   */
+  lazyAuth?: { key: string; resolve: () => Promise<RegistryAuth> } | undefined;
 }
 
 export interface PullRetry {
@@ -38,6 +50,8 @@ export interface ImageManagerOptions {
   runtime: ContainerRuntime;
   config: AgentConfig;
   log: Logger;
+  /** The agent's instance credentials, for ECR tokens without the execution role; the configured chain when omitted. */
+  instanceCredentials?: Credentials | undefined;
   retry?: PullRetry;
   now?: () => number;
 }
@@ -58,8 +72,11 @@ export class ImageManager {
   private deleting: Promise<void> | undefined;
   private readonly now: () => number;
   private readonly retry: PullRetry;
+  /** ECR tokens for registryAuthentication type ecr, shared by every task of the agent. */
+  readonly ecrTokens: EcrTokenCache;
 
   constructor(private readonly opts: ImageManagerOptions) {
+    this.ecrTokens = new EcrTokenCache({ instanceCredentials: opts.instanceCredentials ?? instanceCredentials(opts.config), endpoint: opts.config.ecrEndpoint, log: opts.log });
     this.now = opts.now ?? Date.now;
     this.retry = opts.retry ?? opts.config.imagePullRetry ?? DEFAULT_RETRY;
   }
@@ -69,17 +86,19 @@ export class ImageManager {
    * `auth` (per-container registry credentials) replaces ECS_ENGINE_AUTH_DATA for this pull; only pulls with the
    * same credentials share one Docker pull, so a wrong password never rides on a right one.
    */
-  ensure(image: string, signal: AbortSignal, opts: { auth?: RegistryAuth | undefined } = {}): Promise<EnsureResult> {
-    const key = opts.auth ? `${image}\0${opts.auth.serveraddress ?? ''}\0${opts.auth.username ?? ''}\0${opts.auth.password ?? ''}` : image;
+  ensure(image: string, signal: AbortSignal, opts: EnsureOptions = {}): Promise<EnsureResult> {
+    const key = opts.auth
+      ? `${image}\0${opts.auth.serveraddress ?? ''}\0${opts.auth.username ?? ''}\0${opts.auth.password ?? ''}`
+      : opts.lazyAuth ? `${image}\0lazy\0${opts.lazyAuth.key}` : image;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.ensureNow(image, signal, opts.auth).finally(() => this.inflight.delete(key));
+      p = this.ensureNow(image, signal, opts).finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);
     }
     return p;
   }
 
-  private async ensureNow(image: string, signal: AbortSignal, auth: RegistryAuth | undefined): Promise<EnsureResult> {
+  private async ensureNow(image: string, signal: AbortSignal, opts: EnsureOptions): Promise<EnsureResult> {
     const behavior = this.opts.config.imagePullBehavior;
     const cached = await this.opts.runtime.inspectImage(image, signal);
     const digestOf = (repoDigests: string[]): string | undefined => repoDigests[0]?.split('@')[1];
@@ -87,23 +106,39 @@ export class ImageManager {
       return { digest: digestOf(cached.repoDigests) };
     }
     await this.deleting;
-    const pullStartedAt = this.now();
-    const tries = behavior === 'default' && cached ? 1 : this.retry.tries;
-    const error = await this.pullWithRetries(image, tries, signal, auth ?? authForImage(image, this.opts.config));
-    const pullStoppedAt = this.now();
+    let auth = opts.auth;
+    let error: unknown;
+    let pullStartedAt: number | undefined;
+    if (opts.lazyAuth) {
+      // Only a pull that really happens asks for registry credentials (ECR: a GetAuthorizationToken call).
+      try {
+        auth = await opts.lazyAuth.resolve();
+      } catch (err) {
+        if (signal.aborted) throw err;
+        error = err;
+      }
+    }
+    if (error === undefined) {
+      pullStartedAt = this.now();
+      const tries = behavior === 'default' && cached ? 1 : this.retry.tries;
+      error = await this.pullWithRetries(image, tries, signal, auth ?? authForImage(image, this.opts.config));
+    }
+    const pullStoppedAt = pullStartedAt === undefined ? undefined : this.now();
+    const times = pullStartedAt === undefined ? {} : { pullStartedAt, pullStoppedAt };
     if (error !== undefined) {
       if (behavior === 'default' && cached) {
         this.opts.log.info({ image, err: error }, 'pull failed; using the cached image');
-        return { pullStartedAt, pullStoppedAt, digest: digestOf(cached.repoDigests) };
+        return { ...times, digest: digestOf(cached.repoDigests) };
       }
-      return { pullStartedAt, pullStoppedAt, error };
+      return { ...times, error };
     }
     this.pulledOnce.add(image);
+    const pulledAt = pullStoppedAt!;
     const t = this.tracked.get(image);
-    if (t) t.pulledAt = pullStoppedAt;
-    else this.tracked.set(image, { pulledAt: pullStoppedAt, lastUsedAt: pullStoppedAt, containers: new Set() });
+    if (t) t.pulledAt = pulledAt;
+    else this.tracked.set(image, { pulledAt, lastUsedAt: pulledAt, containers: new Set() });
     const after = await this.opts.runtime.inspectImage(image, signal).catch(() => undefined);
-    return { pullStartedAt, pullStoppedAt, digest: digestOf(after?.repoDigests ?? []) };
+    return { ...times, digest: digestOf(after?.repoDigests ?? []) };
   }
 
   private async pullWithRetries(image: string, tries: number, signal: AbortSignal, auth: RegistryAuth | undefined): Promise<unknown> {

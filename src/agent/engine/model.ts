@@ -57,6 +57,19 @@ export interface AsmAuthSpec {
   region: string;
 }
 
+/** Per-container ECR registry credentials (registryAuthentication type ecr): where to ask for a token, and as whom. */
+export interface EcrAuthSpec {
+  type: 'ecr';
+  /** The registry's account ID; '' = the default registry of the signing identity. */
+  registryId: string;
+  /** '' = the agent's region. */
+  region: string;
+  /** An ECR endpoint URL to use instead of the configured one ('' = none). */
+  endpointOverride: string;
+  /** Sign with the task's execution role (else with the instance credentials). */
+  useExecutionRole: boolean;
+}
+
 /*
  * Members added after the first slice are optional, so records stored by an older berth (and small test
  * fixtures) stay valid; readers default them.
@@ -87,8 +100,8 @@ export interface ContainerSpec {
   healthCheckType?: 'docker' | undefined;
   /** Host paths of KEY=VALUE files (berth has no S3: environmentFiles values are read from the host). */
   environmentFiles?: string[];
-  /** repositoryCredentials: the secret's name, never its value. */
-  registryAuth?: AsmAuthSpec;
+  /** repositoryCredentials (asm: the secret's name, never its value) or ECR (ecr: registry and region). */
+  registryAuth?: AsmAuthSpec | EcrAuthSpec;
 }
 
 export interface TaskSpec {

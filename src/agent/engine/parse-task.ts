@@ -124,8 +124,14 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
   };
 }
 
-/** registryAuthentication type asm (§3.4); ECR auth is not supported by berth, so it pulls without it. */
+/** registryAuthentication (§3.4): asm (a Secrets Manager secret) or ecr (a GetAuthorizationToken token). */
 function registryAuth(v: AcsContainer['registryAuthentication'], name: string): { registryAuth?: ContainerSpec['registryAuth'] } {
+  if (v?.type === 'ecr') {
+    const d = v.ecrAuthData ?? {};
+    const str = (x: unknown): string => (typeof x === 'string' ? x : '');
+    // An empty registryId or region is filled at pull time (the caller's default registry, the agent's region).
+    return { registryAuth: { type: 'ecr', registryId: str(d.registryId), region: str(d.region), endpointOverride: str(d.endpointOverride), useExecutionRole: d.useExecutionRole === true } };
+  }
   if (v?.type !== 'asm') return {};
   const parameter = v.asmAuthData?.credentialsParameter;
   if (typeof parameter !== 'string' || parameter === '') throw new TaskParseError(`${name}.registryAuthentication.asmAuthData.credentialsParameter is missing`);

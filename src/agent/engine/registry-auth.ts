@@ -9,14 +9,20 @@
  * Per-container credentials (ECS repositoryCredentials, registryAuthentication type `asm`, §3.4) take precedence
  * for that container's pull: a Secrets Manager secret {"username","password"} read with the task's execution role
  * (asmRegistryAuth below). Any failure there is CannotPullContainerAuthError and no pull is attempted (§5.6).
+ *
+ * ECR images (registryAuthentication type `ecr`) pull with an ECR GetAuthorizationToken token, signed with the
+ * task's execution role or the instance credentials and cached across tasks (ecrRegistryAuth below); failures
+ * are CannotPullECRContainerError.
  */
 import { BerthError, errorMessage } from '../../shared/errors.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import { sleep } from '../../shared/time.js';
 import { getSecretValue, SecretsManagerError } from '../api/secrets-manager.js';
+import { EcrApiError } from '../api/ecr.js';
+import type { EcrTokenCache, EcrTokenRequest } from '../api/ecr-auth.js';
 import type { AgentConfig } from '../config.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
-import type { AsmAuthSpec } from './model.js';
+import type { AsmAuthSpec, EcrAuthSpec } from './model.js';
 
 const DOCKER_HUB = 'index.docker.io';
 
@@ -88,14 +94,16 @@ function authError(message: string): BerthError {
   return new BerthError('CannotPullContainerAuthError', message);
 }
 
+type CredentialsWait = Pick<AsmAuthInput, 'credentials' | 'signal' | 'stopped' | 'credentialsWaitMs'>;
+
 /** Waits for the execution role credentials (a restarted agent gets them on its first ACS connection). */
-async function executionCredentials(input: AsmAuthInput): Promise<IAMRoleCredentials | 'stopped'> {
+async function executionCredentials(input: CredentialsWait, notDelivered: () => BerthError): Promise<IAMRoleCredentials | 'stopped'> {
   const deadline = Date.now() + (input.credentialsWaitMs ?? 60_000);
   for (;;) {
     const creds = input.credentials();
     if (creds?.accessKeyId && creds.secretAccessKey) return creds;
     if (input.stopped()) return 'stopped';
-    if (Date.now() >= deadline) throw authError('unable to find execution role credentials for the task (the execution role credentials were not delivered in time)');
+    if (Date.now() >= deadline) throw notDelivered();
     await sleep(CREDENTIALS_POLL_MS, input.signal);
   }
 }
@@ -107,7 +115,7 @@ async function executionCredentials(input: AsmAuthInput): Promise<IAMRoleCredent
 export async function asmRegistryAuth(input: AsmAuthInput): Promise<RegistryAuth | 'stopped'> {
   const parameter = input.auth.credentialsParameter;
   if (!input.hasExecutionRole) throw authError(`unable to read secret ${parameter}: the task has no execution role (executionRoleArn) to read it with`);
-  const creds = await executionCredentials(input);
+  const creds = await executionCredentials(input, () => authError('unable to find execution role credentials for the task (the execution role credentials were not delivered in time)'));
   if (creds === 'stopped') return creds;
   let text: string;
   try {
@@ -133,4 +141,64 @@ export async function asmRegistryAuth(input: AsmAuthInput): Promise<RegistryAuth
     throw authError(`secret ${parameter} must be JSON with a non-empty username and password`);
   }
   return { username, password, serveraddress: registryOf(input.image) };
+}
+
+export interface EcrAuthInput extends CredentialsWait {
+  image: string;
+  auth: EcrAuthSpec;
+  /** Whether the task came with execution role credentials at all (TaskSpec.executionCredentialsId). */
+  hasExecutionRole: boolean;
+  tokens: EcrTokenCache;
+}
+
+function ecrError(message: string): BerthError {
+  return new BerthError('CannotPullECRContainerError', message);
+}
+
+function hostOfUrl(url: string): string {
+  return url.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+}
+
+/** What identifies an ECR token in the cache: the registry, where to ask, and as whom (no signal). */
+export function ecrTokenRequest(auth: EcrAuthSpec, creds: IAMRoleCredentials | undefined): Omit<EcrTokenRequest, 'signal'> {
+  return {
+    registryId: auth.registryId,
+    region: auth.region,
+    endpointOverride: auth.endpointOverride,
+    executionCredentials: creds && { roleArn: creds.roleArn, accessKeyId: creds.accessKeyId ?? '', secretAccessKey: creds.secretAccessKey ?? '', sessionToken: creds.sessionToken },
+  };
+}
+
+/**
+ * Docker auth for an image in ECR (registryAuthentication type ecr): a GetAuthorizationToken token, signed with
+ * the task's execution role when `useExecutionRole`, else with the instance credentials, and cached (EcrTokenCache).
+ * Failures are CannotPullECRContainerError; without execution role credentials it is the official agent's
+ * "engine ecr credentials: not found" (§5.6). 'stopped' when the task was stopped while waiting for credentials.
+ */
+export async function ecrRegistryAuth(input: EcrAuthInput): Promise<RegistryAuth | 'stopped'> {
+  const { auth } = input;
+  let creds: IAMRoleCredentials | undefined;
+  if (auth.useExecutionRole) {
+    const notFound = (): BerthError => ecrError('engine ecr credentials: not found');
+    if (!input.hasExecutionRole) throw notFound();
+    const got = await executionCredentials(input, notFound);
+    if (got === 'stopped') return got;
+    creds = got;
+  }
+  const request = ecrTokenRequest(auth, creds);
+  let got: RegistryAuth;
+  try {
+    got = await input.tokens.get({ ...request, signal: input.signal });
+  } catch (err) {
+    if (input.signal.aborted) throw err;
+    const where = `registry ${auth.registryId || '(default)'} in ${auth.region}`;
+    throw ecrError(`ecr auth: GetAuthorizationToken for ${where}: ${err instanceof EcrApiError ? err.message : errorMessage(err)}`);
+  }
+  // As the official agent checks: the token must be for the image's registry, or it would go to another host.
+  const registry = registryOf(input.image);
+  if (hostOfUrl(got.serveraddress ?? '') !== registry) {
+    input.tokens.forget(request);
+    throw ecrError(`ecr auth: the token's proxyEndpoint ${got.serveraddress ?? '(none)'} is not the registry of ${input.image}`);
+  }
+  return got;
 }

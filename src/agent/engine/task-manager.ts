@@ -23,6 +23,7 @@ import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
+import type { Credentials } from '../api/ecs-api.js';
 
 export interface TaskManagerOptions {
   runtime: ContainerRuntime;
@@ -40,6 +41,8 @@ export interface TaskManagerOptions {
   metadataFiles?: ContainerMetadataFiles | undefined;
   /** The execution role credentials ACS delivered for a task (memory only): per-container registry credentials. */
   executionCredentials?: (taskArn: string) => IAMRoleCredentials | undefined;
+  /** The agent's instance credentials (ECR pulls without the execution role); the configured chain when omitted. */
+  instanceCredentials?: Credentials;
 }
 
 const EVENT_REOPEN_DELAY_MS = 1000;
@@ -70,7 +73,7 @@ export class TaskManager {
       reservedUdp: opts.config.reservedPortsUdp,
     });
     this.saves = new SaveBatcher(opts.store);
-    this.images = new ImageManager({ runtime: opts.runtime, config: opts.config, log: opts.log, ...(opts.pullRetry ? { retry: opts.pullRetry } : {}) });
+    this.images = new ImageManager({ runtime: opts.runtime, config: opts.config, log: opts.log, instanceCredentials: opts.instanceCredentials, ...(opts.pullRetry ? { retry: opts.pullRetry } : {}) });
     this.resources = opts.hostTotals ? new HostResourceManager(opts.hostTotals) : undefined;
   }
 

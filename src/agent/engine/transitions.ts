@@ -13,15 +13,15 @@ import type { PortAllocator } from '../network/port-allocator.js';
 import { isDynamic, portCount, portPairs } from '../network/port-mapping.js';
 import type { ContainerRuntime, CreateContainerRequest, NetworkBinding } from '../runtime/runtime.js';
 import { buildCreateRequest, dockerContainerName } from './create-request.js';
-import type { ImageManager } from './images.js';
-import type { ContainerSpec, ContainerState, TaskNetworkState, TaskRecord } from './model.js';
+import type { EnsureOptions, ImageManager } from './images.js';
+import type { AsmAuthSpec, ContainerSpec, ContainerState, EcrAuthSpec, TaskNetworkState, TaskRecord } from './model.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import { applyInspect, markVanished, recordReason } from './observe.js';
 import { provisionVolumes } from './volumes.js';
 import { withMetadataMount, type ContainerMetadataFiles } from './metadata-file.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
-import { asmRegistryAuth } from './registry-auth.js';
+import { asmRegistryAuth, ecrRegistryAuth, ecrTokenRequest } from './registry-auth.js';
 
 export type Apply = () => void;
 
@@ -69,8 +69,7 @@ function stoppedBeforePull(ctx: TransitionContext, state: ContainerState): Apply
 }
 
 /** Per-container registry credentials (asm); a failure stops the container and the task, with no pull (§5.3, §5.6). */
-async function containerRegistryAuth(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<RegistryAuth | 'stopped' | Apply> {
-  const auth = spec.registryAuth!;
+async function containerRegistryAuth(ctx: TransitionContext, spec: ContainerSpec, auth: AsmAuthSpec, state: ContainerState): Promise<RegistryAuth | 'stopped' | Apply> {
   try {
     return await asmRegistryAuth({
       image: spec.image,
@@ -93,15 +92,48 @@ async function containerRegistryAuth(ctx: TransitionContext, spec: ContainerSpec
   }
 }
 
+/**
+ * ECR credentials (registryAuthentication type ecr), asked for only when the image manager really pulls. A
+ * failure is the pull's error (CannotPullECRContainerError, §5.6); a token the registry refused is dropped.
+ */
+function ecrPullAuth(ctx: TransitionContext, spec: ContainerSpec, auth: EcrAuthSpec): NonNullable<EnsureOptions['lazyAuth']> {
+  const region = auth.region || ctx.config.region;
+  const execId = auth.useExecutionRole ? (ctx.rec.spec.executionCredentialsId ?? '') : '';
+  return {
+    key: ['ecr', region, auth.registryId, auth.endpointOverride, auth.useExecutionRole ? `role:${execId}` : 'instance'].join('\0'),
+    resolve: async () => {
+      const got = await ecrRegistryAuth({
+        image: spec.image,
+        auth: { ...auth, region },
+        hasExecutionRole: ctx.rec.spec.executionCredentialsId !== undefined,
+        credentials: () => ctx.executionCredentials?.(),
+        tokens: ctx.images.ecrTokens,
+        signal: ctx.signal,
+        stopped: () => ctx.rec.state.desired === 'STOPPED',
+      });
+      if (got === 'stopped' || ctx.rec.state.desired === 'STOPPED') {
+        throw new BerthError('TaskStoppedBeforePullBeginError', `Task stopped before image pull could begin for task: ${ctx.rec.spec.arn}`);
+      }
+      return got;
+    },
+  };
+}
+
 export async function pull(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
   let auth: RegistryAuth | undefined;
-  if (spec.registryAuth) {
-    const got = await containerRegistryAuth(ctx, spec, state);
+  if (spec.registryAuth?.type === 'asm') {
+    const got = await containerRegistryAuth(ctx, spec, spec.registryAuth, state);
     if (typeof got === 'function') return got;
     if (got !== 'stopped') auth = got;
   }
   if (ctx.rec.state.desired === 'STOPPED') return stoppedBeforePull(ctx, state);
-  const r = await ctx.images.ensure(spec.image, ctx.signal, { auth });
+  const ecr = spec.registryAuth?.type === 'ecr' ? spec.registryAuth : undefined;
+  const r = await ctx.images.ensure(spec.image, ctx.signal, ecr ? { lazyAuth: ecrPullAuth(ctx, spec, ecr) } : { auth });
+  if (ecr && r.error !== undefined && r.pullStartedAt !== undefined) {
+    // The registry refused the pull: the next one asks ECR for a fresh token.
+    const creds = ecr.useExecutionRole ? ctx.executionCredentials?.() : undefined;
+    ctx.images.ecrTokens.forget(ecrTokenRequest({ ...ecr, region: ecr.region || ctx.config.region }, creds));
+  }
   return () => {
     // Pull timestamps are reported only when a pull really happened (as the transcripts show).
     if (r.pullStartedAt !== undefined) ctx.rec.state.pullStartedAt ??= r.pullStartedAt;

@@ -1,6 +1,6 @@
 /**
  * Capability attributes, named and ordered like the official agent's (transcript 0001), limited to what
- * berth actually implements: no secrets, firelens, efs or ecr capabilities until berth has them.
+ * berth actually implements (no firelens or efs capabilities, for example, until berth has them).
  */
 import os from 'node:os';
 import type { Attribute } from '@aws-sdk/client-ecs';
@@ -46,7 +46,8 @@ export interface AttributeInput {
 export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni }: AttributeInput): Attribute[] {
   const has = (v: string): boolean => apiVersions.includes(v);
   // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
-  const names: string[] = [`${E}private-registry-authentication.secretsmanager`, `${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
+  // ecr-endpoint: ecrAuthData.endpointOverride is honoured (engine/registry-auth.ts, api/ecr.ts).
+  const names: string[] = [`${E}private-registry-authentication.secretsmanager`, `${E}ecr-endpoint`, `${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
   if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
   for (const v of apiVersions) names.push(`${C}docker-remote-api.${v}`);
   for (const d of config.availableLoggingDrivers) {
@@ -56,6 +57,8 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration, t
   // Task role credentials are served by the metadata server (http/); host mode needs its own switch (§9).
   if (config.taskIamRole) names.push(`${C}task-iam-role`);
   if (config.taskIamRoleNetworkHost) names.push(`${C}task-iam-role-network-host`);
+  // ECR pulls with GetAuthorizationToken tokens, signed by the instance or the task's execution role (§1.5).
+  if (has('1.19')) names.push(`${C}ecr-auth`, `${E}execution-role-ecr-pull`);
   if (has('1.24')) names.push(`${E}container-health-check`);
   names.push(`${E}docker-plugin.local`);
   if (taskEni) names.push(`${E}task-eni`);

@@ -21,5 +21,5 @@ t.test('the task IAM role capabilities follow ECS_ENABLE_TASK_IAM_ROLE and its h
 t.test('private registry credentials from Secrets Manager are advertised under the official attribute name', async (t) => {
   const all = names({});
   t.ok(all.includes('ecs.capability.private-registry-authentication.secretsmanager'));
-  t.equal(all.indexOf('ecs.capability.private-registry-authentication.secretsmanager'), all.indexOf('ecs.capability.container-ordering') - 1, 'just before container-ordering, as in the official registration');
+  t.ok(all.indexOf('ecs.capability.private-registry-authentication.secretsmanager') < all.indexOf('ecs.capability.container-ordering'), 'before container-ordering, as in the official registration');
 });
