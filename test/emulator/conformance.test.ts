@@ -1,6 +1,6 @@
 import t from 'tap';
 import { haveModels, loadModel, missingRequired, validateShape } from '../helpers/models.js';
-import { rawCall, startTestEmulator, totalResources } from './helpers/emulator.js';
+import { eventually, rawCall, startTestEmulator, totalResources } from './helpers/emulator.js';
 import { FakeAgent } from './helpers/fake-agent.js';
 import { AGENT_ATTRIBUTES } from './helpers/fixtures.js';
 
@@ -141,6 +141,13 @@ t.test('every operation accepts model-conformant input and answers with its outp
   });
   await call('DescribeServices', { cluster: 'conf', services: ['svc'], include: ['TAGS'] });
   await call('ListServices', { cluster: 'conf', schedulingStrategy: 'REPLICA', maxResults: 10 });
+  // Task scale-in protection, on a task the service started (once StartTask's task gave its host port back).
+  const startedArn = (started['tasks'] as { taskArn: string }[])[0]!.taskArn;
+  await rawCall(emu.url, 'StopTask', { cluster: 'conf', task: startedArn });
+  await rawCall(emu.url, 'SubmitTaskStateChange', { cluster: 'conf', task: startedArn, status: 'STOPPED' });
+  const svcTask = await eventually(async () => ((await rawCall(emu.url, 'ListTasks', { cluster: 'conf', serviceName: 'svc' })).body['taskArns'] as string[] | undefined)?.[0]);
+  await call('UpdateTaskProtection', { cluster: 'conf', tasks: [svcTask], protectionEnabled: true, expiresInMinutes: 60 });
+  t.match((await call('GetTaskProtection', { cluster: 'conf', tasks: [svcTask] }))['protectedTasks'], [{ taskArn: svcTask, protectionEnabled: true, expirationDate: Number }]);
   await call('UpdateService', { cluster: 'conf', service: 'svc', desiredCount: 2, forceNewDeployment: true });
   await call('DeleteService', { cluster: 'conf', service: 'svc', force: true });
 

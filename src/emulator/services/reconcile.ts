@@ -1,5 +1,6 @@
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/records.js';
 import { reconcileDaemon } from './daemon.js';
+import { isProtected } from './protection.js';
 import { addEvent, circuitBreaker, finishRollout, keptDeployments, type ReconcileView } from './rollout.js';
 
 /**
@@ -16,6 +17,8 @@ import { addEvent, circuitBreaker, finishRollout, keptDeployments, type Reconcil
  *   stop     replaceable tasks that are not healthy, then healthy ones while
  *            healthy - 1 >= ceil(desired x minimumHealthyPercent)
  *   done     keep == desired, all healthy, nothing to replace -> COMPLETED, then "steady state"
+ *
+ * Tasks with scale-in protection (protection.ts) are never chosen by the scale-in or replace steps.
  *
  * "Healthy" = RUNNING for at least healthCheckGracePeriodSeconds (the emulator has no load balancer; the
  * grace period is how long a new task must stay up before old ones are taken away for it).
@@ -102,9 +105,9 @@ function reconcileReplica(v: ReconcileView): ReconcileResult {
   const stop: StopAction[] = [];
   const scaleReason = `Scaling activity initiated by (deployment ${primary.id})`;
 
-  // Scale in: the newest and the not-yet-running go first.
+  // Scale in: the newest and the not-yet-running go first; protected tasks never (they stay beyond desired).
   if (keep.length > desired) {
-    const excess = [...keep].sort((a, b) => Number(v.healthy(a)) - Number(v.healthy(b)) || b.createdAt - a.createdAt);
+    const excess = keep.filter((t) => !isProtected(t, v.now)).sort((a, b) => Number(v.healthy(a)) - Number(v.healthy(b)) || b.createdAt - a.createdAt);
     for (const t of excess.slice(0, keep.length - desired)) stop.push({ taskArn: t.arn, reason: scaleReason });
   }
   const kept = keep.length - stop.length;
@@ -116,7 +119,8 @@ function reconcileReplica(v: ReconcileView): ReconcileResult {
 
   // Take away replaceable tasks: unhealthy ones freely, healthy ones down to minimumHealthyPercent.
   let healthy = running.filter((t) => v.healthy(t) && !stop.some((x) => x.taskArn === t.arn)).length;
-  const ordered = [...replace].sort((a, b) => Number(v.healthy(a)) - Number(v.healthy(b)));
+  // A protected task of an older deployment is not replaced: the rollout waits until its protection ends.
+  const ordered = replace.filter((t) => v.instanceStatus(t) === 'DRAINING' || !isProtected(t, v.now)).sort((a, b) => Number(v.healthy(a)) - Number(v.healthy(b)));
   for (const t of ordered) {
     const reason = v.instanceStatus(t) === 'DRAINING' ? 'Container instance is being drained' : scaleReason;
     if (!v.healthy(t)) {

@@ -162,6 +162,8 @@ export interface TaskRecord {
   stoppedAt?: number;
   stoppedReason?: string;
   stopCode?: string;
+  /** Scale-in protection (UpdateTaskProtection) is in force until then (epoch ms); absent = unprotected. */
+  protectionExpiresAt?: number;
 }
 
 export interface PendingMessage {

@@ -36,6 +36,8 @@ import { stopTask } from './stop-task.js';
 import { submitAttachmentStateChanges } from './submit-attachment-state-changes.js';
 import { submitContainerStateChange } from './submit-container-state-change.js';
 import { submitTaskStateChange } from './submit-task-state-change.js';
+import { getTaskProtection } from './get-task-protection.js';
+import { updateTaskProtection } from './update-task-protection.js';
 
 /** ECS operation name (the part of X-Amz-Target after the dot) -> handler. */
 export const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -76,4 +78,6 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   DeleteCluster: deleteCluster,
   UpdateCluster: updateCluster,
   UpdateClusterSettings: updateClusterSettings,
+  GetTaskProtection: getTaskProtection,
+  UpdateTaskProtection: updateTaskProtection,
 };
