@@ -8,6 +8,7 @@ import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } fr
 import type { Logger } from './shared/log.js';
 import { startEmulator } from './emulator/index.js';
 import type { VpcOptions } from './emulator/vpc/vpc.js';
+import type { EcrRegistryOptions } from './emulator/ecr/registry.js';
 import { loadConfig, startAgent } from './agent/index.js';
 
 export interface UpOptions {
@@ -17,6 +18,8 @@ export interface UpOptions {
   region: string;
   /** A simulated VPC for awsvpc tasks (root): the agent then opts in to ECS_ENABLE_TASK_ENI. */
   vpc?: VpcOptions | undefined;
+  /** An emulated ECR registry: images there pull with ECR tokens from the emulator. */
+  ecr?: EcrRegistryOptions | undefined;
   env: NodeJS.ProcessEnv;
   log: Logger;
   print: (line: string) => void;
@@ -45,6 +48,7 @@ export async function runUp(opts: UpOptions): Promise<Up> {
     region: opts.region,
     log: opts.log.child({ component: 'emulator' }),
     vpc: opts.vpc,
+    ecr: opts.ecr,
   });
   try {
     const ecs = new ECSClient({ endpoint: emulator.url, region: opts.region, credentials: LOCAL_CREDENTIALS });
@@ -85,6 +89,10 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       const subnetId = opts.vpc.subnetId ?? 'subnet-0berth0000000001';
       opts.print(`awsvpc: simulated VPC ${subnetId} (${opts.vpc.subnetCidr}); register with --network-mode awsvpc and run with`);
       opts.print(`  aws --endpoint-url ${emulator.url} ecs run-task --cluster ${opts.cluster} --task-definition <family> --network-configuration 'awsvpcConfiguration={subnets=[${subnetId}]}'`);
+    }
+    if (opts.ecr) {
+      opts.print(`ECR: images on ${opts.ecr.registry} pull with ECR tokens from ${opts.ecr.endpoint ?? emulator.url}; try`);
+      opts.print(`  aws --endpoint-url ${emulator.url} ecr get-authorization-token`);
     }
     opts.print('Ctrl-C stops both (task containers keep running and are picked up again next time).');
 

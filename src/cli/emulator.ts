@@ -5,6 +5,7 @@ import { cliLogger } from './logging.js';
 import { sdNotify } from './notify.js';
 import { shutdownSignal } from './signals.js';
 import { VPC_OPTIONS, vpcFromFlags } from './vpc.js';
+import { ECR_OPTIONS, ecrFromFlags } from './ecr.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -13,18 +14,21 @@ const OPTIONS = {
   'data-dir': { type: 'string', default: '.berth/emulator' },
   region: { type: 'string', default: 'us-east-1' },
   ...VPC_OPTIONS,
+  ...ECR_OPTIONS,
 } as const;
 
 export async function emulatorCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseCommandArgs('emulator', args, OPTIONS);
   const port = parsePort('emulator', flags.port);
   const vpc = vpcFromFlags('emulator', flags);
+  const ecr = ecrFromFlags('emulator', flags, io.env);
   const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const { startEmulator } = await import('../emulator/index.js');
-  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc });
+  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc, ecr });
   // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.
   const stopped = shutdownSignal();
   io.stdout.write(`berth emulator listening on ${emulator.url}\n`);
+  if (ecr) io.stdout.write(`emulated ECR: images on ${ecr.registry} pull with ECR tokens from ${ecr.endpoint ?? emulator.url}\n`);
   if (vpc) io.stdout.write(`simulated VPC: ${vpc.subnetId} ${vpc.subnetCidr} on bridge ${vpc.bridge} (awsvpc tasks: --network-configuration 'awsvpcConfiguration={subnets=[${vpc.subnetId}]}')\n`);
   await sdNotify({ ready: true, status: `listening on ${emulator.url}` }, io.env, log);
   await stopped;

@@ -19,6 +19,15 @@ const VPC_FLAGS = `Simulated VPC for awsvpc tasks (off unless --vpc-cidr is give
   --vpc-domain NAME   DNS search domain of the ENIs (default ec2.internal; the DNS server is the subnet's
                       second address, as in AWS)`;
 
+const ECR_FLAGS = `Emulated ECR (off unless a registry is named; each flag has a BERTH_ECR_* environment twin):
+  --ecr-registry HOST:PORT    a local Docker registry (htpasswd) that plays the account's ECR registry: tasks
+                              with images there pull with ECR tokens (registryAuthentication type ecr)
+                              [BERTH_ECR_REGISTRY]
+  --ecr-credentials USER:PASS its login, handed out by GetAuthorizationToken [BERTH_ECR_CREDENTIALS; prefer
+                              the variable: a flag shows in ps]
+  --ecr-endpoint URL          where agents reach the emulator's ECR API (default: the emulator's URL)
+                              [BERTH_ECR_ENDPOINT]`;
+
 const EXIT_CODES = `Exit codes: 0 clean, 1 transient failure (restart me), 2 bad command line,
             5 terminal failure (bad configuration, cluster or attribute mismatch: do not restart).`;
 
@@ -74,6 +83,8 @@ Flags:
 
 ${VPC_FLAGS}
 
+${ECR_FLAGS}
+
 ${COMMON_FLAGS}
 
 Under systemd (Type=notify) it reports READY=1 once it listens.
@@ -96,6 +107,8 @@ Flags:
 ${VPC_FLAGS}
 With --vpc-cidr the agent is started with ECS_ENABLE_TASK_ENI=true (unless set), so it registers
 ecs.capability.task-eni when it can do awsvpc (root, CNI plugins, the pause image: scripts/build-pause-image).
+
+${ECR_FLAGS}
 
 ${COMMON_FLAGS}
 

@@ -6,6 +6,7 @@ import { cliLogger } from './logging.js';
 import { sdNotify } from './notify.js';
 import { shutdownSignal } from './signals.js';
 import { VPC_OPTIONS, vpcFromFlags } from './vpc.js';
+import { ECR_OPTIONS, ecrFromFlags } from './ecr.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -14,12 +15,14 @@ const OPTIONS = {
   cluster: { type: 'string', default: 'default' },
   region: { type: 'string', default: 'us-east-1' },
   ...VPC_OPTIONS,
+  ...ECR_OPTIONS,
 } as const;
 
 export async function upCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseCommandArgs('up', args, OPTIONS);
   const port = parsePort('up', flags.port);
   const vpc = vpcFromFlags('up', flags);
+  const ecr = ecrFromFlags('up', flags, io.env);
   const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const stopped = shutdownSignal().then(() => 'signal' as const);
   const up = await runUp({
@@ -28,6 +31,7 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
     cluster: flags.cluster,
     region: flags.region,
     vpc,
+    ecr,
     env: io.env,
     log,
     print: (line) => io.stdout.write(`${line}\n`),

@@ -3,6 +3,7 @@ import type { Arns } from './arns.js';
 import type { EmulatorStore } from './store/store.js';
 import type { TelemetryView } from './tcs/telemetry.js';
 import type { VpcService } from './vpc/service.js';
+import type { EmulatedEcr } from './ecr/registry.js';
 
 /** How the API tells the ACS side that tasks changed; implemented by the ACS hub. */
 export interface TaskDelivery {
@@ -30,6 +31,8 @@ export interface EmulatorContext {
   readonly services: ChangeSignal;
   /** The simulated VPC for awsvpc tasks; absent when the emulator runs without one. */
   readonly vpc?: VpcService | undefined;
+  /** The emulated ECR registry (GetAuthorizationToken); absent when none is configured. */
+  readonly ecr?: EmulatedEcr | undefined;
   now(): number;
 }
 

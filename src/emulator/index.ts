@@ -14,6 +14,7 @@ import { handleUpgrade } from './upgrade.js';
 import { ServiceController } from './services/controller.js';
 import { TelemetryStore } from './tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
+import { EmulatedEcr, type EcrRegistryOptions } from './ecr/registry.js';
 
 export interface EmulatorOptions {
   port: number; // 0 = pick a free port
@@ -36,6 +37,11 @@ export interface EmulatorOptions {
    * (./vpc/vpc.ts). Without it, RunTask of an awsvpc task definition fails.
    */
   vpc?: VpcOptions;
+  /**
+   * An emulated ECR registry (./ecr/registry.ts): a local registry whose credentials GetAuthorizationToken hands
+   * out; tasks with images there pull with registryAuthentication type ecr.
+   */
+  ecr?: EcrRegistryOptions | undefined;
 }
 
 export interface Emulator {
@@ -69,12 +75,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       await closeVpc.close();
     };
   }
+  const ecr = opts.ecr ? new EmulatedEcr(opts.ecr, arns.accountId, arns.region) : undefined;
   const services = new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs });
   const hub = new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
-    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc });
+    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc, ecr });
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
-  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc };
+  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc, ecr };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
@@ -108,7 +115,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url }, 'emulator listening');
+  ecr?.listeningAt(url);
+  log.info({ url, ...(ecr ? { ecrRegistry: ecr.registry } : {}) }, 'emulator listening');
   services.start(ctx);
   vpc?.start();
 

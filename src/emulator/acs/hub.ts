@@ -12,6 +12,7 @@ import { answerStopVerification, buildTaskManifest } from './manifest.js';
 import { CredentialsIssuer } from '../credentials/issuer.js';
 import { withRoleCredentials } from '../credentials/attach.js';
 import type { VpcService } from '../vpc/service.js';
+import type { EmulatedEcr } from '../ecr/registry.js';
 
 export interface AcsHubOptions {
   store: EmulatorStore;
@@ -27,6 +28,8 @@ export interface AcsHubOptions {
   credentials?: { ttlMs?: number; refreshMs?: number };
   /** The simulated VPC: awsvpc tasks get an ENI first (absent: the emulator has no VPC). */
   vpc?: VpcService | undefined;
+  /** The emulated ECR registry: its images get registryAuthentication type ecr. */
+  ecr?: EmulatedEcr | undefined;
   /** An agent connected or disconnected (the service controller places on connected instances only). */
   onSessionChange?: () => void;
 }
@@ -156,7 +159,7 @@ export class AcsHub implements TaskDelivery {
           return [];
         }
         sent.add(t.arn);
-        const acsTask = acsTaskFor(t, td, arns.accountId);
+        const acsTask = acsTaskFor(t, td, arns.accountId, this.opts.ecr);
         const eni = awsvpc ? vpc.taskEni(t) : undefined;
         if (eni) acsTask.elasticNetworkInterfaces = [eni];
         const who = { taskArn: t.arn, taskClusterArn: arns.cluster(t.cluster), instanceArn: session.instanceArn };

@@ -2,6 +2,7 @@ import type { AcsContainer, AcsTask, AcsVolume, PayloadMessage, PortMapping } fr
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
 import type { ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../store/records.js';
 import { dockerConfigFor } from './docker-config.js';
+import { ecrRegistryAuthenticationFor, type EmulatedEcr } from '../ecr/registry.js';
 import { acsSecretsFor } from '../api/container-secrets.js';
 
 /** Container definition members the payload reads (ecs-service-2.json names). */
@@ -91,8 +92,11 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   return c;
 }
 
-/** One task as ACS carries it: the shape the official agent accepted in acs-messages.jsonl. */
-export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId: string): AcsTask {
+/**
+ * One task as ACS carries it: the shape the official agent accepted in acs-messages.jsonl. `ecr`: the emulated
+ * ECR registry, whose images (like those on a real ECR host) pull with registryAuthentication type ecr.
+ */
+export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId: string, ecr?: EmulatedEcr): AcsTask {
   const body = td.body;
   const networkMode = typeof body['networkMode'] === 'string' ? body['networkMode'] : 'bridge';
   const defs = body['containerDefinitions'] as ContainerDefinition[];
@@ -111,7 +115,11 @@ export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId
     launchType: 'EC2',
     containers: task.containers.map((rec) => {
       const def = defs.find((d) => d.name === rec.name) ?? { name: rec.name, image: rec.image };
-      return containerFor(def, rec, task, networkMode, region);
+      const c = containerFor(def, rec, task, networkMode, region);
+      // repositoryCredentials (asm) name another registry's credentials; otherwise ECR images get ECR auth.
+      const ecrAuth = c.registryAuthentication ? undefined : ecrRegistryAuthenticationFor(def.image, typeof body['executionRoleArn'] === 'string', ecr);
+      if (ecrAuth) c.registryAuthentication = ecrAuth;
+      return c;
     }),
     volumes,
     associations: [],

@@ -5,6 +5,7 @@ import { HANDLERS } from './handlers/index.js';
 import { isRecord, validateInput } from './validate.js';
 import { handleSecretsRequest, SECRETS_TARGET_PREFIX } from '../secrets/router.js';
 import { handleSsmRequest, SSM_TARGET_PREFIX } from '../ssm/router.js';
+import { ECR_TARGET_PREFIX, handleEcrRequest } from '../ecr/router.js';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -44,6 +45,8 @@ export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessag
   if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(SECRETS_TARGET_PREFIX)) return handleSecretsRequest(ctx, smTarget, req, res);
   // So does SSM Parameter Store (container secrets with an SSM valueFrom).
   if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(SSM_TARGET_PREFIX)) return handleSsmRequest(ctx, smTarget, req, res);
+  // And ECR's GetAuthorizationToken (registryAuthentication type ecr: the emulated ECR registry).
+  if (req.method === 'POST' && typeof smTarget === 'string' && smTarget.startsWith(ECR_TARGET_PREFIX)) return handleEcrRequest(ctx, smTarget, req, res);
   let op = '?';
   const started = performance.now();
   const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (performance.now() - started) / 1000);
