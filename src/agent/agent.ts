@@ -7,6 +7,7 @@ import type { Logger } from '../shared/log.js';
 import { Backoff, sleep } from '../shared/time.js';
 import type { AgentConfig } from './config.js';
 import { createEcsClient, instanceCredentials } from './api/ecs-api.js';
+import { ecsResourceTags, ecsTaskProtection } from './api/tmds-ecs.js';
 import { capabilityAttributes, supportedApiVersions } from './registration/attributes.js';
 import { readHostResources, totalResources } from './registration/resources.js';
 import { registerContainerInstance, type Registration } from './registration/register.js';
@@ -129,6 +130,8 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       stats,
       containerInstanceArn: () => arn,
       availabilityZone: () => registration.availabilityZone,
+      resourceTags: ecsResourceTags(client),
+      taskProtection: ecsTaskProtection(config),
       log,
     });
     // Containers are told where the metadata server is at create (§8.3): hand the engine the real address.

@@ -23,6 +23,8 @@ import { LINK_LOCAL_ADDRESS, setUpLinkLocal, type LinkLocal } from './link-local
 import { listenOn, type Listening } from './server.js';
 import { TaskView } from './task-view.js';
 import { tmdsHandler } from './tmds.js';
+import type { ResourceTagsLookup } from './task-tags.js';
+import type { TaskProtectionCalls } from './task-protection.js';
 
 export interface LocalEndpointsOptions {
   config: AgentConfig;
@@ -32,6 +34,9 @@ export interface LocalEndpointsOptions {
   stats: StatsProvider | undefined;
   containerInstanceArn: () => string | undefined;
   availabilityZone: () => string | undefined;
+  /** ECS calls the task metadata server makes (injected: this directory holds no AWS client). */
+  resourceTags?: ResourceTagsLookup | undefined;
+  taskProtection?: TaskProtectionCalls | undefined;
   log: Logger;
 }
 
@@ -82,6 +87,8 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
         containerInstanceArn: opts.containerInstanceArn() ?? '',
       }),
       stats: opts.stats,
+      resourceTags: opts.resourceTags,
+      taskProtection: opts.taskProtection,
       log: log.child({ component: 'tmds' }),
     });
     metadata = await listenOn(gateway ? ['127.0.0.1', gateway] : ['127.0.0.1'], config.metadataPort, (req, res) => void tmds(req, res));

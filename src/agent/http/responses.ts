@@ -6,6 +6,7 @@
 import { taskBackendStatus, type ContainerStatus } from '../../shared/model/status.js';
 import type { ContainerSpec, ContainerState, TaskRecord } from '../engine/model.js';
 import type { ContainerInspect } from '../runtime/runtime.js';
+import type { TaskTagMembers } from './task-tags.js';
 
 /** Facts about a container that only Docker knows; undefined before create or when inspect failed. */
 export type Details = ReadonlyMap<string, ContainerInspect | undefined>;
@@ -113,8 +114,12 @@ function hostConfig(spec: ContainerSpec): { LogConfig?: { Type?: string; Config?
 const logDriver = (spec: ContainerSpec): string | undefined => hostConfig(spec).LogConfig?.Type;
 const logOptions = (spec: ContainerSpec): Record<string, string> | undefined => hostConfig(spec).LogConfig?.Config;
 
-/** v2/v3 TaskResponse (`v4` adds LaunchType, ContainerInstance-level extras and v4 containers). */
-export function taskResponse(rec: TaskRecord, details: Details, ctx: ResponseContext, v4: boolean): Json {
+/**
+ * v2/v3 TaskResponse (`v4` adds LaunchType, ContainerInstance-level extras and v4 containers). `tags` (the
+ * withTags paths) adds TaskTags / ContainerInstanceTags where their lookups worked, and on v4 the failed
+ * lookups as `Errors[]`.
+ */
+export function taskResponse(rec: TaskRecord, details: Details, ctx: ResponseContext, v4: boolean, tags?: TaskTagMembers): Json {
   const s = rec.state;
   const limits = omitEmpty({ CPU: rec.spec.cpu, Memory: rec.spec.memory }, ['CPU', 'Memory']);
   const out: Json = {
@@ -130,12 +135,15 @@ export function taskResponse(rec: TaskRecord, details: Details, ctx: ResponseCon
     PullStoppedAt: iso(s.pullStoppedAt),
     ExecutionStoppedAt: iso(s.executionStoppedAt),
     AvailabilityZone: ctx.availabilityZone,
+    TaskTags: tags?.TaskTags,
+    ContainerInstanceTags: tags?.ContainerInstanceTags,
   };
   if (v4) {
     out['LaunchType'] = ctx.launchType;
+    out['Errors'] = tags?.Errors;
     out['FaultInjectionEnabled'] = false;
   }
-  return omitEmpty(out, ['DesiredStatus', 'Containers', 'Limits', 'PullStartedAt', 'PullStoppedAt', 'ExecutionStoppedAt', 'AvailabilityZone', 'LaunchType']);
+  return omitEmpty(out, ['DesiredStatus', 'Containers', 'Limits', 'PullStartedAt', 'PullStoppedAt', 'ExecutionStoppedAt', 'AvailabilityZone', 'TaskTags', 'ContainerInstanceTags', 'LaunchType', 'Errors']);
 }
 
 /** Introspection `/v1/tasks` TaskResponse (§8.1): backend statuses, DesiredStatus blanked when contradictory. */
