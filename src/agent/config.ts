@@ -127,6 +127,11 @@ export interface AgentConfig {
    */
   readonly secretsManagerEndpoint: string | undefined;
   /**
+   * AWS_ENDPOINT_URL_SSM, else AWS_ENDPOINT_URL: where container secrets with an SSM valueFrom are read.
+   * undefined = the region's https://ssm.<region>.amazonaws.com.
+   */
+  readonly ssmEndpoint: string | undefined;
+  /**
    * AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL: where ECR GetAuthorizationToken goes when the task's ecrAuthData
    * has no endpointOverride. undefined = the region's https://api.ecr.<region>.amazonaws.com.
    */
@@ -362,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     engineAuthType: authType as 'docker' | 'dockercfg' | undefined,
     engineAuthData: authData === undefined ? undefined : new SecretString(authData),
     secretsManagerEndpoint: endpointUrl('AWS_ENDPOINT_URL_SECRETS_MANAGER', src.str('AWS_ENDPOINT_URL_SECRETS_MANAGER')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
+    ssmEndpoint: endpointUrl('AWS_ENDPOINT_URL_SSM', src.str('AWS_ENDPOINT_URL_SSM')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     ecrEndpoint: endpointUrl('AWS_ENDPOINT_URL_ECR', src.str('AWS_ENDPOINT_URL_ECR')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     imagePullInactivityTimeoutMs: src.duration('ECS_IMAGE_PULL_INACTIVITY_TIMEOUT', MIN, { min: MIN, belowMin: 'raise' }),
     imagePullRetry: Object.freeze({ tries: 5, minMs: pullBackoff[0]!, maxMs: pullBackoff[1]! }),

@@ -22,6 +22,9 @@ export interface GetSecretValueOptions {
   region: string;
   credentials: SigningCredentials;
   secretId: string;
+  /** Container secrets may name a version (valueFrom's `:version-stage:version-id` suffix). */
+  versionStage?: string | undefined;
+  versionId?: string | undefined;
   signal: AbortSignal;
   /** Per attempt; 30s by default. */
   timeoutMs?: number;
@@ -48,7 +51,11 @@ export function secretsManagerEndpoint(endpoint: string | undefined, region: str
 const TARGET = 'secretsmanager.GetSecretValue';
 
 async function callOnce(opts: GetSecretValueOptions, url: URL): Promise<string> {
-  const body = JSON.stringify({ SecretId: opts.secretId });
+  const body = JSON.stringify({
+    SecretId: opts.secretId,
+    ...(opts.versionStage ? { VersionStage: opts.versionStage } : {}),
+    ...(opts.versionId ? { VersionId: opts.versionId } : {}),
+  });
   const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region, service: 'secretsmanager', sha256: Sha256, uriEscapePath: true, applyChecksum: false });
   const signed = await signer.sign({
     method: 'POST',

@@ -78,6 +78,8 @@ export interface CreateRequestInput {
   volumes?: Readonly<Record<string, string>>;
   /** Variables read from the container's environmentFiles; the task definition's environment wins over them. */
   fileEnvironment?: Readonly<Record<string, string>>;
+  /** The container's secrets (engine/secrets.ts): they win over every other variable, as in the official agent. */
+  secretEnvironment?: Readonly<Record<string, string>>;
   /** ECS_DISABLE_PRIVILEGED: a privileged container fails to create. */
   disablePrivileged?: boolean;
   /** config.metadataBaseUrl: where the container reaches the metadata server. */
@@ -106,7 +108,7 @@ function peerName(name: string, dockerNameOf: CreateRequestInput['dockerNameOf']
 export function buildCreateRequest(input: CreateRequestInput): CreateContainerRequest {
   const { task, spec, state, cluster } = input;
   if (state.dockerName === undefined) throw new Error('container name must be assigned (and saved) before create');
-  const env = { ...input.fileEnvironment, ...spec.environment, ...injectedEnvironment(state.v3EndpointId, input.metadataBaseUrl) };
+  const env = { ...input.fileEnvironment, ...spec.environment, ...injectedEnvironment(state.v3EndpointId, input.metadataBaseUrl), ...input.secretEnvironment };
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   const awsvpc = task.networkMode === 'awsvpc';

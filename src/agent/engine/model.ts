@@ -70,6 +70,19 @@ export interface EcrAuthSpec {
   useExecutionRole: boolean;
 }
 
+/**
+ * A container secret (ACS `secrets`, type ENVIRONMENT_VARIABLE, target CONTAINER): where the value of the
+ * environment variable `name` is read, never the value itself (values live in memory only, engine/secrets.ts).
+ */
+export interface SecretSpec {
+  name: string;
+  /** asm: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id`; ssm: a parameter name or ARN. */
+  valueFrom: string;
+  provider: 'asm' | 'ssm';
+  /** '' = the agent's region. */
+  region: string;
+}
+
 /*
  * Members added after the first slice are optional, so records stored by an older berth (and small test
  * fixtures) stay valid; readers default them.
@@ -100,6 +113,8 @@ export interface ContainerSpec {
   healthCheckType?: 'docker' | undefined;
   /** Host paths of KEY=VALUE files (berth has no S3: environmentFiles values are read from the host). */
   environmentFiles?: string[];
+  /** Environment variables read from Secrets Manager / Parameter Store at create (they win over `environment`). */
+  secrets?: SecretSpec[];
   /** repositoryCredentials (asm: the secret's name, never its value) or ECR (ecr: registry and region). */
   registryAuth?: AsmAuthSpec | EcrAuthSpec;
 }

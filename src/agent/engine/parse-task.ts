@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AcsContainer, AcsTask, AcsVolume } from '../../shared/protocol/acs.js';
 import type { ContainerSpec, ContainerState, DependencySpec, PortMappingSpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+import { parseSecrets } from './secrets-spec.js';
 import { parseContainerPortRange } from '../network/port-mapping.js';
 import { taskEniOf } from '../network/awsvpc/eni.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
@@ -121,6 +122,9 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
     healthCheckType: c.healthCheckType === 'docker' ? 'docker' : undefined,
     environmentFiles: environmentFiles((c as { environmentFiles?: unknown }).environmentFiles, name),
     ...registryAuth(c.registryAuthentication, name),
+    ...parseSecrets(c.secrets, name, (why) => {
+      throw new TaskParseError(why);
+    }),
   };
 }
 

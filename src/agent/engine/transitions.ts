@@ -22,6 +22,7 @@ import { withMetadataMount, type ContainerMetadataFiles } from './metadata-file.
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import { asmRegistryAuth, ecrRegistryAuth, ecrTokenRequest } from './registry-auth.js';
+import { secretEnvironment, taskSecrets } from './secrets.js';
 
 export type Apply = () => void;
 
@@ -169,8 +170,43 @@ async function fileEnvironment(spec: ContainerSpec): Promise<Record<string, stri
   return env;
 }
 
+/**
+ * The container's secrets as environment variables (engine/secrets.ts), read once per task with the execution
+ * role. A failure stops the task with the resource's reason and no container is created (§5.3).
+ */
+async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Promise<Record<string, string> | Apply> {
+  try {
+    const values = await taskSecrets({
+      rec: ctx.rec,
+      credentials: () => ctx.executionCredentials?.(),
+      stopped: () => ctx.rec.state.desired === 'STOPPED',
+      region: ctx.config.region,
+      ssmEndpoint: ctx.config.ssmEndpoint,
+      secretsManagerEndpoint: ctx.config.secretsManagerEndpoint,
+      signal: ctx.signal,
+    });
+    if (values === 'stopped') return () => undefined; // the plan marks the container STOPPED, never created
+    return secretEnvironment(spec, values, ctx.config.region);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err, container: spec.name }, 'container secrets unavailable; not creating the container');
+    const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
+    return () => {
+      ctx.rec.state.desired = 'STOPPED';
+      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
+    };
+  }
+}
+
 export async function create(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
   try {
+    if (state.dockerName !== undefined) {
+      const existing = await ctx.runtime.inspectContainer(state.dockerName, ctx.signal);
+      if (existing) return observed(state, spec, existing);
+    }
+    // Before a name or host ports are assigned: a task whose secrets cannot be read holds nothing.
+    const secrets = spec.secrets?.length ? await containerSecrets(ctx, spec) : undefined;
+    if (typeof secrets === 'function') return secrets;
     if (state.dockerName === undefined) {
       // The name and host ports are saved before `docker create`: a crash in between is recovered by name.
       await ctx.onChain(async () => {
@@ -180,9 +216,6 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
         state.dockerName = dockerContainerName(ctx.rec.spec, spec.name);
       });
       await ctx.saveDurably();
-    } else {
-      const existing = await ctx.runtime.inspectContainer(state.dockerName, ctx.signal);
-      if (existing) return observed(state, spec, existing);
     }
     const built = buildCreateRequest({
       task: ctx.rec.spec,
@@ -192,6 +225,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       dockerNameOf: (name) => ctx.rec.state.containers.find((c) => c.name === name)?.dockerName,
       volumes: ctx.rec.state.volumes ?? {},
       fileEnvironment: await fileEnvironment(spec),
+      ...(secrets ? { secretEnvironment: secrets } : {}),
       disablePrivileged: ctx.config.disablePrivileged,
       pauseContainerId: ctx.rec.state.network?.pauseId,
       metadataBaseUrl: ctx.config.metadataBaseUrl,
