@@ -39,7 +39,7 @@ export async function agentCommand(args: readonly string[], io: CliIo): Promise<
     io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     return EXIT.ok;
   }
-  const log = cliLogger(flags, io, flags['log-level'] ?? config.logLevel);
+  const log = await cliLogger(flags, io, flags['log-level'] ?? config.logLevel);
   // SIGTERM while still waiting for Docker or ACS ends startup cleanly too.
   const startup = new AbortController();
   const signalled = shutdownSignal().then((sig) => {

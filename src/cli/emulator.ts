@@ -22,7 +22,7 @@ export async function emulatorCommand(args: readonly string[], io: CliIo): Promi
   const port = parsePort('emulator', flags.port);
   const vpc = vpcFromFlags('emulator', flags);
   const ecr = ecrFromFlags('emulator', flags, io.env);
-  const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
+  const log = await cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const { startEmulator } = await import('../emulator/index.js');
   const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc, ecr });
   // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.

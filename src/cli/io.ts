@@ -5,6 +5,11 @@ export interface CliIo {
   readonly stderr: { write(s: string): unknown };
   /** Is stderr a terminal? Then logs are human-readable unless --json. */
   readonly stderrIsTTY: boolean;
+  /**
+   * node's own options (process.execArgv) when the CLI runs as its own process: then `berth agent` tunes the V8 heap
+   * of that process (./heap.ts). Absent when a test runs commands inside its own process.
+   */
+  readonly execArgv?: readonly string[];
 }
 
 /** A mistake in the command line: one line on stderr, exit 2. */

@@ -1,8 +1,8 @@
 /**
  * Logs are JSON lines (pino) on stderr, for journald, `docker logs` and log shippers; on a terminal, or with
- * --pretty, they are rendered by pino-pretty instead. --json forces JSON on a terminal.
+ * --pretty, they are rendered by pino-pretty instead. --json forces JSON on a terminal. pino-pretty is imported only
+ * then: a service writing JSON lines never loads it.
  */
-import pinoPretty from 'pino-pretty';
 import { createLogger, type Logger } from '../shared/log.js';
 import type { CliIo } from './io.js';
 
@@ -19,8 +19,9 @@ export function wantsPretty(flags: LogFlags, io: CliIo): boolean {
   return flags.pretty === true || io.stderrIsTTY;
 }
 
-export function cliLogger(flags: LogFlags, io: CliIo, level: string): Logger {
+export async function cliLogger(flags: LogFlags, io: CliIo, level: string): Promise<Logger> {
   if (wantsPretty(flags, io)) {
+    const { default: pinoPretty } = await import('pino-pretty');
     const stream = pinoPretty({
       destination: 2,
       sync: true,

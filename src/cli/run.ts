@@ -4,16 +4,22 @@
  */
 import { AGENT_VERSION } from '../agent/version.js';
 import { BerthError, errorMessage } from '../shared/errors.js';
-import { agentCommand } from './agent.js';
-import { emulatorCommand } from './emulator.js';
+import { keepYoungGenerationSmall } from './heap.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
-import { upCommand } from './up.js';
 
+/**
+ * Each command's module is imported only when that command runs: `berth agent` must not load the emulator (and its
+ * prom-client, OpenTelemetry API, ...) that `up` needs. That is several MB of RSS on a long-running agent.
+ */
 const COMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
-  agent: agentCommand,
-  emulator: emulatorCommand,
-  up: upCommand,
+  agent: async (args, io) => {
+    // Before the agent's modules load: that is when V8 would grow the young generation.
+    if (io.execArgv !== undefined) keepYoungGenerationSmall(io.execArgv, io.env['NODE_OPTIONS']);
+    return (await import('./agent.js')).agentCommand(args, io);
+  },
+  emulator: async (args, io) => (await import('./emulator.js')).emulatorCommand(args, io),
+  up: async (args, io) => (await import('./up.js')).upCommand(args, io),
   version: async (args, io) => {
     if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}'`, 'version');
     io.stdout.write(`berth ${AGENT_VERSION} (ECS agent protocol v1.72.0 compatible; node ${process.version})\n`);

@@ -23,7 +23,7 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
   const port = parsePort('up', flags.port);
   const vpc = vpcFromFlags('up', flags);
   const ecr = ecrFromFlags('up', flags, io.env);
-  const log = cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
+  const log = await cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const stopped = shutdownSignal().then(() => 'signal' as const);
   const up = await runUp({
     port,
