@@ -10,7 +10,6 @@ import {
   GetTaskProtectionCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
-  RunTaskCommand,
   UpdateServiceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
