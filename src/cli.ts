@@ -10,6 +10,7 @@ runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stderrIsTTY: process.stderr.isTTY === true,
+  execArgv: process.execArgv,
 }).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -46,7 +46,7 @@ t.test("the agent keeps V8's young generation from growing, unless the operator 
   t.ok(operator > 0, `--max-semi-space-size=4 on the command line wins (the new space grew by ${operator} MB)`);
 });
 
-t.test('berth agent loads neither the emulator, pino-pretty, prom-client nor systeminformation', async (t) => {
+t.test("berth agent loads neither the emulator, pino-pretty, prom-client nor systeminformation, and applies the young-generation setting", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-cli-imports-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'resolved.txt');
@@ -58,8 +58,17 @@ export async function resolve(specifier, context, next) {
   appendFileSync(out, r.url + '\\n');
   return r;
 }`);
+  // At exit, after the command ran: does the new space still grow under ~30 MB of surviving objects?
   writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';
-register(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)}, { data: ${JSON.stringify(out)} });`);
+import v8 from 'node:v8';
+register(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)}, { data: ${JSON.stringify(out)} });
+process.on('exit', () => {
+  const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20;
+  const before = young();
+  const keep = [];
+  for (let i = 0; i < 300_000; i++) keep.push({ i, s: 'x' + i, a: [i, i] });
+  process.stderr.write('new space grew by ' + (young() - before) + ' MB (' + keep.length + ')\\n');
+});`);
   // --print-config loads the whole agent (src/cli/agent.ts imports it) and exits without Docker or a control plane.
   const res = await node(['--import', path.join(dir, 'register.mjs'), ...CLI_ARGS, 'agent', '--print-config'],
     berthEnv({ AWS_DEFAULT_REGION: 'us-east-1', ECS_CLUSTER: 'imports' }));
@@ -69,4 +78,5 @@ register(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)}, { da
   for (const unwanted of ['/src/emulator/', '/node_modules/pino-pretty/', '/node_modules/prom-client/', '/node_modules/systeminformation/']) {
     t.notOk(resolved.includes(unwanted), `does not load ${unwanted}`);
   }
+  t.match(res.stderr, /new space grew by 0 MB/, 'src/cli.ts hands node its options, so the agent command keeps the young generation small');
 });
