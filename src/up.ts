@@ -62,6 +62,8 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       ECS_BACKEND_HOST: emulator.url,
       // Per-container registry credentials (repositoryCredentials) are secrets in the emulator's Secrets Manager.
       AWS_ENDPOINT_URL_SECRETS_MANAGER: opts.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] ?? emulator.url,
+      // Container secrets with an SSM valueFrom are parameters in the emulator's Parameter Store.
+      AWS_ENDPOINT_URL_SSM: opts.env['AWS_ENDPOINT_URL_SSM'] ?? emulator.url,
       ECS_DATADIR: path.join(dataDir, 'agent'),
       AWS_DEFAULT_REGION: opts.region,
       ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',

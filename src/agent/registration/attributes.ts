@@ -47,7 +47,17 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration, t
   const has = (v: string): boolean => apiVersions.includes(v);
   // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
   // ecr-endpoint: ecrAuthData.endpointOverride is honoured (engine/registry-auth.ts, api/ecr.ts).
-  const names: string[] = [`${E}private-registry-authentication.secretsmanager`, `${E}ecr-endpoint`, `${E}container-ordering`, `${E}full-sync`, `${E}network.container-port-range`];
+  // Container secrets as environment variables from Parameter Store and Secrets Manager (engine/secrets.ts), in
+  // the transcript's order; their log-driver (bootstrap) forms are not supported.
+  const names: string[] = [
+    `${E}private-registry-authentication.secretsmanager`,
+    `${E}secrets.ssm.environment-variables`,
+    `${E}ecr-endpoint`,
+    `${E}secrets.asm.environment-variables`,
+    `${E}container-ordering`,
+    `${E}full-sync`,
+    `${E}network.container-port-range`,
+  ];
   if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
   for (const v of apiVersions) names.push(`${C}docker-remote-api.${v}`);
   for (const d of config.availableLoggingDrivers) {
