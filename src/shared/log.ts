@@ -21,6 +21,13 @@ export const REDACT_PATHS = [
   '*.executionRoleCredentials',
   'headers.authorization',
   'authorization',
+  // Container secrets become environment variables of the Docker create request; should a request or a Secrets
+  // Manager answer ever be logged, those stay out of the line.
+  'Env',
+  '*.Env',
+  '*.body.Env',
+  'SecretString',
+  '*.SecretString',
 ];
 
 export function createLogger(opts: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {

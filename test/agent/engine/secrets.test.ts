@@ -14,6 +14,7 @@ import { parseAsmValueFrom, parseSecrets } from '../../../src/agent/engine/secre
 import { buildCreateRequest } from '../../../src/agent/engine/create-request.js';
 import type { ContainerSpec, SecretSpec, TaskRecord } from '../../../src/agent/engine/model.js';
 import type { IAMRoleCredentials } from '../../../src/shared/protocol/acs.js';
+import { createLogger } from '../../../src/shared/log.js';
 import { startTestEmulator } from '../../emulator/helpers/emulator.js';
 import { container, record } from './fixtures.js';
 
@@ -182,6 +183,14 @@ t.test('secrets win over the environment of the same name in the create request;
   t.ok(env.includes('A=from-secret'));
   t.notOk(env.includes('A=plain'));
   t.ok(env.includes('KEEP=k') && env.includes('F=f'));
+  // Should the request (or a Secrets Manager answer) ever reach a log line, the values stay out of it.
+  const lines: string[] = [];
+  const log = createLogger({ level: 'debug' }, { write: (l: string) => void lines.push(l) });
+  log.debug({ req }, 'create request');
+  log.debug(req.body, 'create body');
+  log.debug({ answer: { SecretString: 'from-secret' } }, 'answer');
+  t.equal(lines.length, 3);
+  t.notMatch(lines.join(''), /from-secret/);
 });
 
 t.test('ACS secrets are parsed: environment-variable secrets for the container only', async (t) => {
