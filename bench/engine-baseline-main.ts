@@ -1,14 +1,17 @@
-/** The footprint baseline: Node with the agent's main libraries loaded, doing nothing. */
-import '@aws-sdk/client-ecs';
-import 'better-sqlite3';
-import 'dockerode';
-import 'pino';
-import 'ws';
+/**
+ * The footprint baseline: Node with the agent's main libraries loaded, doing nothing. Default V8 flags, unless
+ * BERTH_BENCH_BASELINE_HEAP=agent: then the young-generation setting `berth agent` applies to itself
+ * (src/cli/heap.ts) comes first, for an informational second baseline. The imports are dynamic so that the setting
+ * can precede them.
+ */
+import { keepYoungGenerationSmall } from '../src/cli/heap.js';
+
+if (process.env['BERTH_BENCH_BASELINE_HEAP'] === 'agent') keepYoungGenerationSmall(process.execArgv, undefined);
+await import('@aws-sdk/client-ecs');
+await import('better-sqlite3');
+await import('dockerode');
+await import('pino');
+await import('ws');
 
 process.send?.('ready');
-process.on('message', (m) => {
-  if (m !== 'gc') return;
-  (globalThis as { gc?: () => void }).gc?.();
-  process.send?.({ heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 });
-});
 setInterval(() => undefined, 60_000);
