@@ -11,6 +11,7 @@ await import('@aws-sdk/client-ecs');
 await import('better-sqlite3');
 await import('dockerode');
 await import('pino');
+await import('systeminformation');
 await import('ws');
 
 process.send?.('ready');

@@ -9,11 +9,11 @@
  * GC when asked.
  *
  * What the baseline holds and the agent adds (measured with /proc/<pid>/smaps and v8.getHeapSpaceStatistics()):
- * the baseline imports @aws-sdk/client-ecs, better-sqlite3, dockerode, pino and ws and does nothing. The agent also
+ * the baseline imports @aws-sdk/client-ecs, better-sqlite3, dockerode, pino, systeminformation and ws and does nothing. The agent also
  * loads @smithy/signature-v4 (ACS/TCS signing), opens its SQLite database (~1.8 MB of better_sqlite3.node pages the
  * baseline never touches), runs its HTTP servers, ACS socket and Docker event stream, and touches more of the node
  * binary (~1.5 MB). It does not load the emulator, pino-pretty, prom-client (only with
- * ECS_ENABLE_PROMETHEUS_METRICS) or systeminformation (test/cli/agent-footprint.test.ts).
+ * ECS_ENABLE_PROMETHEUS_METRICS) (test/cli/agent-footprint.test.ts).
  *
  * `berth agent` keeps V8's young generation at its initial 2 x 1 MB (src/cli/heap.ts); the baseline keeps V8's
  * default, which grows it to 2 x 8 MB while the libraries load. A second, informational baseline with the agent's
@@ -167,7 +167,7 @@ export async function run(): Promise<BenchOutcome> {
     const settled = `settled (${SETTLE_SECONDS} s more)`;
     return {
       rows: [
-        { measure: 'baseline: node + ws, dockerode, pino, aws-sdk ECS, better-sqlite3, idle, default V8 flags, 3 s after ready', value: round(baseline.early.rss), unit: 'MB RSS', target: '' },
+        { measure: 'baseline: node + ws, dockerode, pino, systeminformation, aws-sdk ECS, better-sqlite3, idle, default V8 flags, 3 s after ready', value: round(baseline.early.rss), unit: 'MB RSS', target: '' },
         { measure: `baseline, ${settled}`, value: round(baseline.settled.rss), unit: 'MB RSS', target: '' },
         { measure: "baseline with the agent's young-generation setting (informational), 3 s / settled", value: `${round(baselineAgentHeap.early.rss)} / ${round(baselineAgentHeap.settled.rss)}`, unit: 'MB RSS', target: '' },
         { measure: '`berth agent` idle, 3 s after ready', value: round(idle.rss), unit: 'MB RSS', target: '<= 80 MB' },

@@ -1,5 +1,6 @@
 /** totalResources for RegisterContainerInstance (spec §1.5): CPU, MEMORY, PORTS, PORTS_UDP. */
 import os from 'node:os';
+import si from 'systeminformation';
 import type { Resource } from '@aws-sdk/client-ecs';
 import { BerthError } from '../../shared/errors.js';
 
@@ -9,9 +10,9 @@ export interface HostResources {
 }
 
 export async function readHostResources(reservedMemoryMiB: number): Promise<HostResources> {
-  // os.totalmem() is MemTotal of /proc/meminfo, what systeminformation's mem().total reported, without loading that
-  // library (23 modules, ~2 MB of the agent's RSS) for one number.
-  const memoryMiB = Math.floor(os.totalmem() / 2 ** 20) - reservedMemoryMiB;
+  // The host's total memory (MemTotal on Linux), through the project's host-facts library.
+  const mem = await si.mem();
+  const memoryMiB = Math.floor(mem.total / 2 ** 20) - reservedMemoryMiB;
   if (memoryMiB <= 0) throw new BerthError('ConfigError', `ECS_RESERVED_MEMORY=${reservedMemoryMiB} leaves no memory to register`);
   return { cpuUnits: os.cpus().length * 1024, memoryMiB };
 }
