@@ -53,6 +53,8 @@ export interface AgentConfig {
   readonly reservedPortsUdp: readonly number[];
   readonly reservedMemoryMiB: number;
   readonly taskCleanupWaitMs: number;
+  /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER: cleanup waits taskCleanupWaitMs + U(0, jitter) (§5.8); 0 = none. */
+  readonly taskCleanupWaitJitterMs: number;
   readonly containerStopTimeoutMs: number;
   readonly containerStartTimeoutMs: number;
   readonly containerCreateTimeoutMs: number;
@@ -148,6 +150,18 @@ export interface AgentConfig {
   readonly imageMinimumCleanupAgeMs: number;
   readonly numImagesDeletePerCycle: number;
   /**
+   * ECS_ENABLE_UNTRACKED_IMAGE_CLEANUP: each cleanup cycle also removes exited containers that are not ECS task
+   * containers (NONECS_NUM_CONTAINERS_DELETE_PER_CYCLE, stopped at least ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION ago)
+   * and images no task uses (NON_ECS_IMAGE_MINIMUM_CLEANUP_AGE since their creation), except those tagged with a
+   * name in imageCleanupExclusions (ECS_EXCLUDE_UNTRACKED_IMAGE, comma separated; the pause and agent images always).
+   */
+  readonly untrackedImageCleanup: boolean;
+  readonly imageCleanupExclusions: readonly string[];
+  readonly nonEcsImageMinimumCleanupAgeMs: number;
+  readonly numNonEcsContainersDeletePerCycle: number;
+  /** ECS_SHARED_VOLUME_MATCH_FULL_CONFIG: an existing autoprovisioned shared volume must match labels and driver options. */
+  readonly sharedVolumeMatchFullConfig: boolean;
+  /**
    * Base URL of the metadata server as task containers see it (§8.3). loadConfig gives the official
    * http://169.254.170.2; the agent replaces it once the server listens (see http/endpoints.ts).
    */
@@ -161,6 +175,10 @@ export interface AgentConfig {
   readonly cniPluginsPath: string;
   /** berth-only (BERTH_ECS_BRIDGE): the host bridge of the awsvpc tasks' ecs-eth0 links. */
   readonly ecsBridgeName: string;
+  /** ECS_AWSVPC_BLOCK_IMDS: a blackhole route for 169.254.169.254/32 in every awsvpc task's namespace. */
+  readonly awsvpcBlockImds: boolean;
+  /** ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES: IPv4 CIDRs (normalised) routed through ecs-eth0 / the ecs bridge. */
+  readonly awsvpcAdditionalLocalRoutes: readonly string[];
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -225,6 +243,19 @@ const isStringMap = (v: unknown): v is Record<string, string> =>
 const PROMETHEUS_PORT = 51680;
 function withPrometheusPort(ports: number[], on: boolean): number[] {
   return on && !ports.includes(PROMETHEUS_PORT) ? [...ports, PROMETHEUS_PORT] : ports;
+}
+
+/** "10.1.2.3/16" -> "10.1.0.0/16" (the kernel refuses a route whose address has host bits); undefined if not IPv4 CIDR. */
+function normaliseIpv4Cidr(cidr: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const addr = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const net = addr - (addr % size);
+  return `${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.')}/${prefix}`;
 }
 
 /** A missing file is normal (the official agent runs without one); an unreadable one is an error. */
@@ -310,6 +341,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   const deletePerCycleRaw = src.str('ECS_NUM_IMAGES_DELETE_PER_CYCLE');
   const deletePerCycle = deletePerCycleRaw === undefined ? 5 : Number(deletePerCycleRaw);
   if (!Number.isInteger(deletePerCycle) || deletePerCycle < 1) fail('ECS_NUM_IMAGES_DELETE_PER_CYCLE', deletePerCycleRaw ?? '', 'expected a positive whole number');
+  const nonEcsDeleteRaw = src.str('NONECS_NUM_CONTAINERS_DELETE_PER_CYCLE');
+  const nonEcsDelete = nonEcsDeleteRaw === undefined ? 5 : Number(nonEcsDeleteRaw);
+  if (!Number.isInteger(nonEcsDelete) || nonEcsDelete < 0) fail('NONECS_NUM_CONTAINERS_DELETE_PER_CYCLE', nonEcsDeleteRaw ?? '', 'expected a whole number');
+  const localRoutes = src.json('ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES', [], isStringList, 'a JSON array of CIDRs').map((c) => {
+    const n = normaliseIpv4Cidr(c);
+    return n ?? fail('ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES', c, 'expected an IPv4 CIDR like 10.0.0.0/16');
+  });
   const ecsBridge = src.str('BERTH_ECS_BRIDGE') ?? 'ecs-bridge';
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(ecsBridge)) fail('BERTH_ECS_BRIDGE', ecsBridge, 'expected an interface name of at most 15 characters');
   const akid = src.str('AWS_ACCESS_KEY_ID');
@@ -326,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     reservedPortsUdp: Object.freeze(src.json('ECS_RESERVED_PORTS_UDP', [], isPortList, 'a JSON array of ports')),
     reservedMemoryMiB,
     taskCleanupWaitMs: src.duration('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION', 3 * HOUR, { min: SEC, belowMin: 'default' }),
+    taskCleanupWaitJitterMs: src.duration('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER', 0),
     containerStopTimeoutMs: src.duration('ECS_CONTAINER_STOP_TIMEOUT', 30 * SEC, { min: SEC, belowMin: 'default' }),
     containerStartTimeoutMs: src.duration('ECS_CONTAINER_START_TIMEOUT', 3 * MIN, { min: 45 * SEC, belowMin: 'raise' }),
     containerCreateTimeoutMs: src.duration('ECS_CONTAINER_CREATE_TIMEOUT', 4 * MIN, { min: MIN, belowMin: 'raise' }),
@@ -376,10 +415,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     imageCleanupIntervalMs: src.duration('ECS_IMAGE_CLEANUP_INTERVAL', 30 * MIN, { min: 10 * MIN, belowMin: 'default' }),
     imageMinimumCleanupAgeMs: src.duration('ECS_IMAGE_MINIMUM_CLEANUP_AGE', HOUR),
     numImagesDeletePerCycle: deletePerCycle,
+    untrackedImageCleanup: src.bool('ECS_ENABLE_UNTRACKED_IMAGE_CLEANUP', false),
+    imageCleanupExclusions: Object.freeze((src.str('ECS_EXCLUDE_UNTRACKED_IMAGE') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    nonEcsImageMinimumCleanupAgeMs: src.duration('NON_ECS_IMAGE_MINIMUM_CLEANUP_AGE', HOUR),
+    numNonEcsContainersDeletePerCycle: nonEcsDelete,
+    sharedVolumeMatchFullConfig: src.bool('ECS_SHARED_VOLUME_MATCH_FULL_CONFIG', false),
     metadataBaseUrl: 'http://169.254.170.2',
     taskEni: src.str('ECS_ENABLE_TASK_ENI') === undefined ? undefined : src.bool('ECS_ENABLE_TASK_ENI', false),
     cniPluginsPath: src.str('ECS_CNI_PLUGINS_PATH') ?? '/usr/lib/cni',
     ecsBridgeName: ecsBridge,
+    awsvpcBlockImds: src.bool('ECS_AWSVPC_BLOCK_IMDS', false),
+    awsvpcAdditionalLocalRoutes: Object.freeze(localRoutes),
   };
   return Object.freeze(config);
 }

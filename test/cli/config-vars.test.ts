@@ -1,13 +1,15 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../src/agent/config-vars.js';
 import { REPO } from './run-berth.js';
 
-/** Quoted environment names in src/agent/config.ts: everything loadConfig can read. */
+/** Quoted environment names in src/agent/config.ts and its config-*.ts parts: everything loadConfig can read. */
 function namesReadByConfig(): Set<string> {
-  const text = readFileSync(path.join(REPO, 'src/agent/config.ts'), 'utf8');
-  return new Set([...text.matchAll(/'((?:ECS|AWS|BERTH|DOCKER|NON_ECS)_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
+  const dir = path.join(REPO, 'src/agent');
+  const files = readdirSync(dir).filter((f) => /^config(-[a-z-]+)?\.ts$/.test(f) && f !== 'config-vars.ts');
+  const text = files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  return new Set([...text.matchAll(/'((?:ECS|AWS|BERTH|DOCKER|NON_ECS|NONECS)_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
 }
 
 t.test('every variable the config module reads is in the registry behind berth agent --help', async (t) => {
