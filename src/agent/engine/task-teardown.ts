@@ -13,6 +13,7 @@ import type { ImageManager } from './images.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskRecord } from './model.js';
 import { removeTaskResources } from './volumes.js';
+import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 
 export interface TaskTeardownOptions {
   rec: TaskRecord;
@@ -22,9 +23,13 @@ export interface TaskTeardownOptions {
   config: AgentConfig;
   network: TaskNetworkHook | undefined;
   metadataFiles: ContainerMetadataFiles | undefined;
+  /** Task cgroups (ECS_ENABLE_TASK_CPU_MEM_LIMIT): the task's is removed at cleanup. */
+  cgroups?: TaskCgroups | undefined;
   signal: AbortSignal;
   log: Logger;
   now: () => number;
+  /** Uniform in [0, 1), for the cleanup jitter; Math.random when omitted (tests inject their own). */
+  random?: () => number;
   closed: () => boolean;
   /** Runs `fn` on the task's queue. */
   enqueue: (fn: () => Promise<void> | void) => void;
@@ -63,12 +68,17 @@ export class TaskTeardown {
     return this.networkRelease;
   }
 
-  /** After STOPPED was sent, wait ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (from the stop), then remove (§5.8). */
+  /**
+   * After STOPPED was sent, wait ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION + U(0, ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER)
+   * from the stop, then remove (§5.8). The jitter spreads the removals of tasks that stopped together.
+   */
   scheduleCleanup(delayOverride?: number): void {
     const s = this.opts.rec.state;
     if (this.opts.closed() || this.cleanupTimer || s.known !== 'STOPPED' || s.sent !== 'STOPPED') return;
     const now = this.opts.now();
-    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? now) + this.opts.config.taskCleanupWaitMs - now);
+    const { taskCleanupWaitMs, taskCleanupWaitJitterMs } = this.opts.config;
+    const jitter = taskCleanupWaitJitterMs > 0 ? Math.floor((this.opts.random ?? Math.random)() * taskCleanupWaitJitterMs) : 0;
+    const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? now) + taskCleanupWaitMs + jitter - now);
     this.cleanupTimer = setTimeout(() => {
       this.cleanupTimer = undefined;
       this.opts.enqueue(() => this.cleanup());
@@ -81,6 +91,15 @@ export class TaskTeardown {
     this.cleanupTimer = undefined;
   }
 
+  /** Like the official agent, a cgroup that cannot be removed only warns: the containers are gone already. */
+  private async removeCgroup(): Promise<void> {
+    try {
+      await this.opts.cgroups?.remove(this.opts.rec.spec.arn);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'task cgroup not removed');
+    }
+  }
+
   private async cleanup(): Promise<void> {
     const { rec } = this.opts;
     try {
@@ -90,6 +109,7 @@ export class TaskTeardown {
       }
       await removeTaskResources({ rec, runtime: this.opts.runtime, images: this.opts.images, signal: this.opts.signal });
       await this.opts.metadataFiles?.clean(rec.spec.arn);
+      await this.removeCgroup();
     } catch (err) {
       if (this.opts.closed()) return;
       this.opts.log.warn({ err: err instanceof BerthError ? err.toReason() : err }, 'task cleanup failed; retrying later');
