@@ -347,7 +347,7 @@ function setupNetwork(ctx: TransitionContext): Promise<TaskNetworkState> {
 /** Task-scoped and shared Docker volumes; a failure stops the task with the resource's reason (§5.3). */
 export async function provision(ctx: TransitionContext): Promise<Apply> {
   try {
-    const names = await provisionVolumes({ rec: ctx.rec, runtime: ctx.runtime, signal: ctx.signal, onChain: ctx.onChain, save: ctx.save });
+    const names = await provisionVolumes({ rec: ctx.rec, runtime: ctx.runtime, signal: ctx.signal, onChain: ctx.onChain, save: ctx.save, matchFullConfig: ctx.config.sharedVolumeMatchFullConfig });
     const network = ctx.rec.spec.networkMode === 'awsvpc' && ctx.rec.state.network?.ready !== true ? await setupNetwork(ctx) : undefined;
     return () => {
       ctx.rec.state.volumes = { ...ctx.rec.state.volumes, ...names };

@@ -7,6 +7,11 @@
  *   docker, scope shared          a volume named like the task volume, shared by tasks and never removed by the
  *                                 agent; created only with autoprovision, otherwise it must already exist
  *
+ * ECS_SHARED_VOLUME_MATCH_FULL_CONFIG: like the official agent, an autoprovisioned shared volume that already
+ * exists must then carry the task definition's labels and driver options (empty and absent count as equal); by
+ * default the name is enough, which is Docker's own rule and the only one that holds across instances (volume
+ * drivers need not keep labels and options). The driver is not compared, as in the official agent.
+ *
  * Task-scoped volumes exist before any container of the task is pulled and are removed at task cleanup.
  */
 import { randomBytes } from 'node:crypto';
@@ -28,10 +33,34 @@ export interface ProvisionInput {
   signal: AbortSignal;
   onChain: (fn: () => Promise<void> | void) => Promise<void>;
   save: () => void;
+  /** ECS_SHARED_VOLUME_MATCH_FULL_CONFIG. */
+  matchFullConfig?: boolean;
+}
+
+/** Go's %v of a map[string]string (keys sorted), as the official agent's reasons print them. */
+function goMap(m: Record<string, string>): string {
+  return `map[${Object.keys(m).sort().map((k) => `${k}:${m[k]}`).join(' ')}]`;
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
+}
+
+/** The official agent's check of an existing autoprovisioned shared volume against the task's configuration. */
+async function checkExistingShared(runtime: ContainerRuntime, name: string, v: VolumeSpec, signal: AbortSignal): Promise<void> {
+  const info = await runtime.inspectVolume?.(name, signal);
+  if (!info) return;
+  if (!sameMap(info.labels, v.labels)) {
+    throw new BerthError('ResourceInitializationError', `intialize volume: non-autoprovisioned volume does not match existing volume labels: existing: ${goMap(info.labels)}, expected: ${goMap(v.labels)}`);
+  }
+  if (!sameMap(info.options, v.driverOpts)) {
+    throw new BerthError('ResourceInitializationError', `initialize volume: non-autoprovisioned volume does not match existing volume options: existing: ${goMap(info.options)}, expected: ${goMap(v.driverOpts)}`);
+  }
 }
 
 /** Creates what the task's volumes need; returns volume name -> Docker volume name. */
-export async function provisionVolumes({ rec, runtime, signal, onChain, save }: ProvisionInput): Promise<Record<string, string>> {
+export async function provisionVolumes({ rec, runtime, signal, onChain, save, matchFullConfig = false }: ProvisionInput): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const volumes = (rec.spec.volumes ?? []).filter((v) => v.type === 'docker' || v.sourcePath === '');
   // Names are saved before the volumes are created, so a restart reuses them instead of leaking volumes.
@@ -51,6 +80,8 @@ export async function provisionVolumes({ rec, runtime, signal, onChain, save }: 
         throw new BerthError('ResourceInitializationError', `shared volume ${name} does not exist and autoprovision is false`);
       }
       await runtime.createVolume(req, signal);
+    } else if (v.autoprovision && matchFullConfig) {
+      await checkExistingShared(runtime, name, v, signal);
     }
     out[v.name] = name;
   }

@@ -16,10 +16,12 @@ import type {
   ContainerSummary,
   CreateContainerRequest,
   ImageInspect,
+  ImageSummary,
   ProcessEvent,
   NetworkBinding,
   RegistryAuth,
   RuntimeVersion,
+  VolumeInfo,
   VolumeRequest,
 } from './runtime.js';
 
@@ -319,6 +321,31 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  inspectVolume(name: string, signal: AbortSignal): Promise<VolumeInfo | undefined> {
+    return this.call('volume inspected', 'ResourceInitializationError', VOLUME_TIMEOUT_MS, signal, async (s) => {
+      try {
+        const v = this.docker.getVolume(name);
+        const raw = (await withSignal<unknown>(v.inspect, v)({ abortSignal: s })) as { Name: string; Driver: string; Options?: Record<string, string> | null; Labels?: Record<string, string> | null };
+        return { name: raw.Name, driver: raw.Driver, options: raw.Options ?? {}, labels: raw.Labels ?? {} };
+      } catch (err) {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  listImages(signal: AbortSignal): Promise<ImageSummary[]> {
+    return this.call('images listed', 'CannotInspectContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
+      const rows = await this.docker.listImages({ abortSignal: s } as Docker.ListImagesOptions);
+      return rows.map((r) => ({
+        id: r.Id,
+        repoTags: (r.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>'),
+        created: r.Created * 1000,
+        size: r.Size,
+      }));
+    });
+  }
+
   listContainers(labels: Record<string, string>, signal: AbortSignal): Promise<ContainerSummary[]> {
     return this.call('list', 'CannotInspectContainerError', INSPECT_TIMEOUT_MS, signal, async (s) => {
       const rows = await this.docker.listContainers({
@@ -331,6 +358,8 @@ export class DockerRuntime implements ContainerRuntime {
         name: (r.Names[0] ?? '').replace(/^\//, ''),
         running: r.State === 'running',
         labels: r.Labels ?? {},
+        state: r.State,
+        imageId: r.ImageID,
       }));
     });
   }

@@ -40,6 +40,28 @@ export interface ContainerSummary {
   name: string;
   running: boolean;
   labels: Record<string, string>;
+  /** Docker's state word: created, running, paused, restarting, removing, exited or dead. */
+  state?: string;
+  /** sha256:... of the image the container was created from. */
+  imageId?: string;
+}
+
+/** One row of `docker images` (top-level images, as the official agent lists them for untracked cleanup). */
+export interface ImageSummary {
+  id: string;
+  /** name:tag references; empty for an untagged image. */
+  repoTags: string[];
+  /** Creation time of the image (epoch ms). */
+  created: number;
+  size: number;
+}
+
+/** What `docker volume inspect` says about an existing volume. */
+export interface VolumeInfo {
+  name: string;
+  driver: string;
+  options: Record<string, string>;
+  labels: Record<string, string>;
 }
 
 /** The part of `docker inspect` berth relies on, mapped once. */
@@ -128,6 +150,10 @@ export interface ContainerRuntime {
   /** Creates the volume when it does not exist (Docker's create is idempotent for the same name and driver). */
   createVolume(req: VolumeRequest, signal: AbortSignal): Promise<void>;
   volumeExists(name: string, signal: AbortSignal): Promise<boolean>;
+  /** undefined when no such volume exists. Optional: fakes without it only know whether a volume exists. */
+  inspectVolume?(name: string, signal: AbortSignal): Promise<VolumeInfo | undefined>;
+  /** Every top-level image (untracked image cleanup). */
+  listImages?(signal: AbortSignal): Promise<ImageSummary[]>;
   /** Removing a volume that is gone is not an error. */
   removeVolume(name: string, signal: AbortSignal): Promise<void>;
   createContainer(req: CreateContainerRequest, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string>;
