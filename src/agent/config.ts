@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { BerthError } from '../shared/errors.js';
 import { parseEcsConfigFile, parseGoBool, parseGoDuration, parsePortRange } from './config-parse.js';
+import { localEndpointSettings, type LocalEndpointSettings } from './config-endpoints.js';
 
 export type ImagePullBehavior = 'default' | 'always' | 'once' | 'prefer-cached';
 
@@ -41,7 +42,7 @@ export class SecretString extends Redacted {
   }
 }
 
-export interface AgentConfig {
+export interface AgentConfig extends LocalEndpointSettings {
   readonly cluster: string;
   /** False when ECS_CLUSTER was not set: only then may registration create the "default" cluster. */
   readonly clusterConfigured: boolean;
@@ -424,6 +425,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     taskEni: src.str('ECS_ENABLE_TASK_ENI') === undefined ? undefined : src.bool('ECS_ENABLE_TASK_ENI', false),
     cniPluginsPath: src.str('ECS_CNI_PLUGINS_PATH') ?? '/usr/lib/cni',
     ecsBridgeName: ecsBridge,
+    ...localEndpointSettings(src, dataDirSet ?? '/data/'),
     awsvpcBlockImds: src.bool('ECS_AWSVPC_BLOCK_IMDS', false),
     awsvpcAdditionalLocalRoutes: Object.freeze(localRoutes),
   };

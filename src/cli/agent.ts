@@ -1,5 +1,6 @@
 /** `berth agent`: run the agent, or one of its one-shot modes (--healthcheck, --print-config, --version). */
 import { loadConfig, startAgent } from '../agent/index.js';
+import { RotatingFile } from '../agent/logfiles/rotating-file.js';
 import { AGENT_VERSION } from '../agent/version.js';
 import { COMMON_OPTIONS, parseCommandArgs } from './args.js';
 import { healthcheck } from './healthcheck.js';
@@ -39,7 +40,14 @@ export async function agentCommand(args: readonly string[], io: CliIo): Promise<
     io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     return EXIT.ok;
   }
-  const log = await cliLogger(flags, io, flags['log-level'] ?? config.logLevel);
+  // ECS_LOGFILE: opened before the logger so a bad path fails the start with a clear error.
+  const logFile = config.logFile === undefined ? undefined : new RotatingFile({
+    file: config.logFile,
+    rotation: config.logRotation,
+    onError: (err) => io.stderr.write(`berth: cannot write ECS_LOGFILE ${config.logFile}: ${(err as Error).message}\n`),
+  });
+  logFile?.open();
+  const log = await cliLogger(flags, io, flags['log-level'] ?? config.logLevel, logFile);
   // SIGTERM while still waiting for Docker or ACS ends startup cleanly too.
   const startup = new AbortController();
   const signalled = shutdownSignal().then((sig) => {

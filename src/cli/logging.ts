@@ -3,6 +3,7 @@
  * --pretty, they are rendered by pino-pretty instead. --json forces JSON on a terminal. pino-pretty is imported only
  * then: a service writing JSON lines never loads it.
  */
+import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../shared/log.js';
 import type { CliIo } from './io.js';
 
@@ -19,7 +20,8 @@ export function wantsPretty(flags: LogFlags, io: CliIo): boolean {
   return flags.pretty === true || io.stderrIsTTY;
 }
 
-export async function cliLogger(flags: LogFlags, io: CliIo, level: string): Promise<Logger> {
+/** `alsoTo`: the ECS_LOGFILE destination, which gets the JSON lines whatever stderr shows. */
+export async function cliLogger(flags: LogFlags, io: CliIo, level: string, alsoTo?: DestinationStream): Promise<Logger> {
   if (wantsPretty(flags, io)) {
     const { default: pinoPretty } = await import('pino-pretty');
     const stream = pinoPretty({
@@ -29,7 +31,7 @@ export async function cliLogger(flags: LogFlags, io: CliIo, level: string): Prom
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname,name',
     });
-    return createLogger({ level }, stream);
+    return createLogger({ level, alsoTo }, stream);
   }
-  return createLogger({ level });
+  return createLogger({ level, alsoTo });
 }

@@ -30,14 +30,20 @@ export const REDACT_PATHS = [
   '*.SecretString',
 ];
 
-export function createLogger(opts: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {
+/**
+ * `alsoTo` (ECS_LOGFILE): a second destination receiving the same lines, redacted the same way, at the same level.
+ */
+export function createLogger(opts: { level?: string; name?: string; alsoTo?: DestinationStream | undefined } = {}, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: { name: opts.name ?? 'berth' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options, pino.destination(2));
+  const main = destination ?? pino.destination(2);
+  if (!opts.alsoTo || options.level === 'silent') return pino(options, main);
+  const level = options.level as pino.Level;
+  return pino(options, pino.multistream([{ stream: main, level }, { stream: opts.alsoTo, level }]));
 }
 
 /** A logger that writes nowhere: for tests that do not assert on logs. */

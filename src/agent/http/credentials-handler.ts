@@ -12,10 +12,12 @@
  *     caller that is any task's container is refused.
  *
  * Nothing secret is logged: refusals log the task ARN, role type and caller address, never the id or keys.
+ * Every request, whatever its answer, also gets one line in the audit log (logfiles/audit-log.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
 import type { CredentialsStore } from '../acs/credentials-store.js';
+import type { AuditLog } from '../logfiles/audit-log.js';
 import { callerAddress, sendJson } from './server.js';
 import type { TaskView } from './task-view.js';
 
@@ -24,10 +26,8 @@ export interface CredentialsHandlerOptions {
   view: TaskView;
   networkHost: boolean;
   log: Logger;
-}
-
-function error(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { code, message, HTTPErrorCode: status });
+  /** ECS_AUDIT_LOGFILE: every request is recorded here; absent when the audit log is disabled. */
+  audit?: AuditLog | undefined;
 }
 
 /** The id from either form; '' when the request carries none. */
@@ -37,16 +37,25 @@ export function credentialsId(url: URL): { version: 'V1' | 'V2'; id: string } | 
   return m ? { version: 'V2', id: decodeURIComponent(m[1] ?? '') } : undefined;
 }
 
-export async function serveCredentials(
-  opts: CredentialsHandlerOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  ask: { version: 'V1' | 'V2'; id: string },
-  signal: AbortSignal,
-): Promise<void> {
+interface Outcome {
+  status: number;
+  body: unknown;
+  /** For the audit line: the task the id belongs to, and which role. */
+  taskArn?: string | undefined;
+  roleType?: string | undefined;
+}
+
+const errorOutcome = (status: number, code: string, message: string, entry?: { taskArn: string; roleType: string }): Outcome => ({
+  status,
+  body: { code, message, HTTPErrorCode: status },
+  taskArn: entry?.taskArn,
+  roleType: entry?.roleType,
+});
+
+async function decide(opts: CredentialsHandlerOptions, req: IncomingMessage, ask: { version: 'V1' | 'V2'; id: string }, signal: AbortSignal): Promise<Outcome> {
   const prefix = `Credentials${ask.version}Request`;
-  if (ask.id === '') return error(res, 400, 'NoIdInRequest', `${prefix}: No Credential ID in the request`);
-  const notFound = (): void => error(res, 400, 'InvalidIdInRequest', `${prefix}: Credentials not found`);
+  if (ask.id === '') return errorOutcome(400, 'NoIdInRequest', `${prefix}: No Credential ID in the request`);
+  const notFound = (entry?: { taskArn: string; roleType: string }): Outcome => errorOutcome(400, 'InvalidIdInRequest', `${prefix}: Credentials not found`, entry);
   const entry = opts.store.get(ask.id);
   if (!entry) return notFound();
   const rec = opts.view.byArn(entry.taskArn);
@@ -54,12 +63,12 @@ export async function serveCredentials(
   if (!rec || (taskRole && rec.state.known === 'STOPPED')) {
     if (taskRole) opts.store.forgetTaskRole(entry.taskArn);
     if (!rec) opts.store.forgetTask(entry.taskArn);
-    return notFound();
+    return notFound(entry);
   }
   const caller = callerAddress(req);
-  const refuse = (why: string): void => {
+  const refuse = (why: string): Outcome => {
     opts.log.warn({ taskArn: entry.taskArn, roleType: entry.roleType, caller, why }, 'credentials request refused');
-    notFound();
+    return notFound(entry);
   };
   if (taskRole) {
     if (rec.spec.networkMode === 'host') {
@@ -71,11 +80,42 @@ export async function serveCredentials(
     return refuse('execution role credentials are not served to task containers');
   }
   const c = entry.credentials;
-  sendJson(res, 200, {
-    RoleArn: c.roleArn ?? '',
-    AccessKeyId: c.accessKeyId ?? '',
-    SecretAccessKey: c.secretAccessKey ?? '',
-    Token: c.sessionToken ?? '',
-    Expiration: c.expiration ?? '',
-  });
+  return {
+    status: 200,
+    body: {
+      RoleArn: c.roleArn ?? '',
+      AccessKeyId: c.accessKeyId ?? '',
+      SecretAccessKey: c.secretAccessKey ?? '',
+      Token: c.sessionToken ?? '',
+      Expiration: c.expiration ?? '',
+    },
+    taskArn: entry.taskArn,
+    roleType: entry.roleType,
+  };
+}
+
+/** Answers the request and writes its audit line (served, refused or failed alike). */
+export async function serveCredentials(
+  opts: CredentialsHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ask: { version: 'V1' | 'V2'; id: string },
+  signal: AbortSignal,
+): Promise<void> {
+  const audit = (o: Pick<Outcome, 'status' | 'taskArn' | 'roleType'>): void =>
+    opts.audit?.record({
+      request: { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort, url: req.url ?? '', userAgent: req.headers['user-agent'] },
+      status: o.status,
+      taskArn: o.taskArn,
+      eventType: o.roleType === 'TaskExecution' ? 'GetCredentialsExecutionRole' : 'GetCredentials',
+    });
+  let outcome: Outcome;
+  try {
+    outcome = await decide(opts, req, ask, signal);
+  } catch (err) {
+    audit({ status: 500 });
+    throw err;
+  }
+  audit(outcome);
+  sendJson(res, outcome.status, outcome.body);
 }

@@ -18,6 +18,8 @@ import type { CredentialsStore } from '../acs/credentials-store.js';
 import type { TaskRecord } from '../engine/model.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatsProvider } from '../stats/collector.js';
+import { openAuditLog, type AuditLog } from '../logfiles/audit-log.js';
+import { installHostFilter, type HostFilter } from './host-filter.js';
 import { introspectionHandler } from './introspection.js';
 import { LINK_LOCAL_ADDRESS, setUpLinkLocal, type LinkLocal } from './link-local.js';
 import { listenOn, type Listening } from './server.js';
@@ -46,7 +48,31 @@ export interface LocalEndpoints {
   /** Base URL of the metadata server as seen from task containers, without a trailing slash. */
   readonly metadataBaseUrl: string;
   readonly linkLocal: boolean;
+  /** The filter rules installed for this agent (ecs-init's; root only), empty when none. */
+  readonly hostFilterRules: readonly (readonly string[])[];
   close(): Promise<void>;
+}
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * Introspection listens where the official host lets callers reach it: loopback and the docker0 gateway
+ * (ecs-init's ACCEPT -i docker0), or every interface with ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS.
+ */
+function introspectionHosts(config: AgentConfig, gateway: string | undefined): string[] {
+  if (config.allowOffhostIntrospection) return ['0.0.0.0'];
+  return gateway ? ['127.0.0.1', gateway] : ['127.0.0.1'];
+}
+
+function auditLogOf(opts: LocalEndpointsOptions): AuditLog | undefined {
+  const { config, log } = opts;
+  if (config.auditLogFile === undefined) return undefined;
+  return openAuditLog({
+    file: config.auditLogFile,
+    rotation: config.logRotation,
+    context: () => ({ cluster: config.cluster, containerInstanceArn: opts.containerInstanceArn() }),
+    onError: (err) => log.warn({ err, file: config.auditLogFile }, 'cannot write the credentials audit log'),
+  });
 }
 
 const PRUNE_INTERVAL_MS = 10_000;
@@ -71,18 +97,22 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
     log.warn({ err }, 'cannot read the docker bridge gateway; task metadata is reachable from host-mode containers only');
     return undefined;
   });
-  const introspection = await listenOn(['127.0.0.1'], config.introspectionPort, (req, res) => {
+  const introspection = await listenOn(introspectionHosts(config, gateway), config.introspectionPort, (req, res) => {
     void introspectionHandler({ view, cluster: config.cluster, containerInstanceArn: opts.containerInstanceArn })(req, res);
   });
   let metadata: Listening | undefined;
   let linkLocal: LinkLocal | undefined;
+  let audit: AuditLog | undefined;
+  let hostFilter: HostFilter | undefined;
   try {
+    audit = auditLogOf(opts);
     const tmds = tmdsHandler({
       view,
-      credentials: { store: opts.credentials, networkHost: config.taskIamRoleNetworkHost },
+      credentials: { store: opts.credentials, networkHost: config.taskIamRoleNetworkHost, audit },
+      rateLimit: config.taskMetadataRateLimit,
       context: () => ({
         cluster: config.cluster,
-        availabilityZone: opts.availabilityZone(),
+        availabilityZone: config.disableTaskMetadataAz ? undefined : opts.availabilityZone(),
         launchType: config.external ? 'EXTERNAL' : 'EC2',
         containerInstanceArn: opts.containerInstanceArn() ?? '',
       }),
@@ -98,9 +128,18 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
         return undefined;
       });
     }
+    if (isRoot() && !(config.allowOffhostIntrospection && config.skipLocalhostTrafficFilter)) {
+      const ports = { introspectionPort: introspection.port, metadataPort: metadata.port };
+      hostFilter = await installHostFilter({ ...ports, allowOffhostIntrospection: config.allowOffhostIntrospection, skipLocalhostTrafficFilter: config.skipLocalhostTrafficFilter, log }).catch((err: unknown) => {
+        log.warn({ err }, 'cannot install the introspection / localhost filter rules');
+        return undefined;
+      });
+    }
   } catch (err) {
+    await linkLocal?.close();
     await metadata?.close();
     await introspection.close();
+    audit?.close();
     throw err;
   }
   const metadataBaseUrl = linkLocal ? `http://${LINK_LOCAL_ADDRESS}` : `http://${gateway ?? '127.0.0.1'}:${metadata.port}`;
@@ -114,12 +153,16 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
     metadataPort: metadata.port,
     metadataBaseUrl,
     linkLocal: linkLocal !== undefined,
+    hostFilterRules: hostFilter?.rules ?? [],
     close: () =>
       (closing ??= (async () => {
         clearInterval(prune);
+        // Rules go before the ports do: another agent's sweep treats a rule without a listener as stale.
+        await hostFilter?.close();
         await linkLocal?.close();
         await servers.close();
         await introspection.close();
+        audit?.close();
       })()),
   };
 }

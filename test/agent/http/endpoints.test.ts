@@ -20,7 +20,8 @@ async function setup(t: Test) {
   credentials.put({ taskArn: A, roleType: 'TaskApplication', credentials: { ...CREDS, credentialsId: 'cred-a' } });
   credentials.put({ taskArn: B, roleType: 'TaskApplication', credentials: { ...CREDS, credentialsId: 'cred-b' } });
   const config = loadConfig(
-    { AWS_DEFAULT_REGION: 'us-west-2', ECS_CLUSTER: CLUSTER, BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0' },
+    // No ECS_DATADIR here: without the switch the audit log would go to /data/log/audit.log (local-config.test.ts covers it).
+    { AWS_DEFAULT_REGION: 'us-west-2', ECS_CLUSTER: CLUSTER, BERTH_INTROSPECTION_PORT: '0', BERTH_METADATA_PORT: '0', ECS_AUDIT_LOGFILE_DISABLED: 'true' },
     { configFile: '/nonexistent/x' },
   );
   const ep = await startLocalEndpoints({
