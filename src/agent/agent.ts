@@ -34,6 +34,7 @@ import { awsvpcSupport } from './network/awsvpc/support.js';
 import { EniAttachments } from './network/awsvpc/attachments.js';
 import { AwsvpcNetwork } from './network/awsvpc/task-network.js';
 import { ContainerMetadataFiles, hostPrivateIPv4 } from './engine/metadata-file.js';
+import { startTaskCgroups } from './cgroups/startup.js';
 
 export interface Agent {
   readonly containerInstanceArn: string;
@@ -81,6 +82,8 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
   if (!apiVersions.includes('1.21')) {
     throw new BerthError('DockerClientConfigError', `Docker ${version.version} (API ${version.minApiVersion}-${version.apiVersion}) does not support API 1.21`);
   }
+  // §1.4 step 6: the task cgroup root; with ECS_ENABLE_TASK_CPU_MEM_LIMIT=true a failure exits 5 (cgroups/startup.ts).
+  const cgroups = apiVersions.includes('1.22') ? await startTaskCgroups(config, log) : undefined;
 
   const store = new StateStore({ dataDir: config.checkpoint ? config.dataDir : undefined });
   let endpoints: LocalEndpoints | undefined;
@@ -104,7 +107,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
           cluster: config.cluster,
           clusterConfigured: config.clusterConfigured,
           containerInstanceArn: savedArn,
-          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined, taskEni: awsvpc.ok }),
+          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined, taskEni: awsvpc.ok, taskCpuMemLimit: cgroups !== undefined }),
           resources: totalResources(host, config.reservedPorts, config.reservedPortsUdp),
           tags: config.containerInstanceTags,
           log,
@@ -144,10 +147,10 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       ? new EniAttachments({ store, cluster: config.cluster, submit: async (input) => void (await client.send(new SubmitTaskStateChangeCommand(input))), log: log.child({ component: 'eni' }) })
       : undefined;
     const network = awsvpc.ok
-      ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), attachments: enis, log: log.child({ component: 'awsvpc' }) })
+      ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), blockImds: config.awsvpcBlockImds, additionalLocalRoutes: config.awsvpcAdditionalLocalRoutes, attachments: enis, log: log.child({ component: 'awsvpc' }) })
       : undefined;
     const engine = new TaskManager({
-      runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network,
+      runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network, cgroups,
       // The registered totals: tasks wait in FIFO order until they fit (§4.4, the newest official behaviour).
       hostTotals: { cpu: host.cpuUnits, memoryMiB: host.memoryMiB, reservedTcp: config.reservedPorts, reservedUdp: config.reservedPortsUdp },
       metadataFiles: config.containerMetadata

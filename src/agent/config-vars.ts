@@ -79,6 +79,10 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('ECS_AWSVPC_BLOCK_IMDS', 'false', 'awsvpc tasks cannot reach 169.254.169.254 (blackhole route in the task namespace)'),
   v('ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES', '[]', 'JSON array of IPv4 CIDRs awsvpc tasks reach through ecs-eth0 (the ecs bridge) instead of the ENI'),
   v('BERTH_ECS_BRIDGE', 'ecs-bridge', "host bridge of awsvpc tasks' ecs-eth0 (credentials and metadata route)"),
+  v('ECS_ENABLE_TASK_CPU_MEM_LIMIT', 'on when berth can write the cgroup tree', 'task-level cpu/memory limits in a cgroup per task (/ecs/<task-id>); true = exit 5 when the cgroup root cannot be made'),
+  v('ECS_CGROUP_PATH', '/sys/fs/cgroup', 'where the cgroup hierarchy is mounted'),
+  v('ECS_CGROUP_CPU_PERIOD', '100ms', 'CFS period of task cpu limits, 8ms-100ms (out of range -> 100ms)'),
+  v('ECS_TASK_PIDS_LIMIT', '0', 'pids.max of each task cgroup, 1-4194304; 0 or unset = unlimited'),
   v('ECS_ENABLE_CONTAINER_METADATA', 'false', 'write a metadata file per container (ECS_CONTAINER_METADATA_FILE)'),
   v('ECS_HOST_DATA_DIR', '/ (ECS_DATADIR is a host path)', 'host directory that ECS_DATADIR paths are relative to, for metadata file mounts when berth runs in a container'),
   // Telemetry.

@@ -180,6 +180,17 @@ export interface AgentConfig extends LocalEndpointSettings {
   readonly awsvpcBlockImds: boolean;
   /** ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES: IPv4 CIDRs (normalised) routed through ecs-eth0 / the ecs bridge. */
   readonly awsvpcAdditionalLocalRoutes: readonly string[];
+  /**
+   * ECS_ENABLE_TASK_CPU_MEM_LIMIT: task cgroups (cgroups/). undefined = on when the cgroup root can be made,
+   * else off with a warning; true = a failure to make it exits 5 (the official agent); false = never.
+   */
+  readonly taskCpuMemLimit: boolean | undefined;
+  /** ECS_CGROUP_PATH: where the cgroup hierarchy is mounted. */
+  readonly cgroupPath: string;
+  /** ECS_CGROUP_CPU_PERIOD: the CFS period of task cpu limits, 8-100ms (out of range -> 100ms, as officially). */
+  readonly cgroupCpuPeriodMs: number;
+  /** ECS_TASK_PIDS_LIMIT: pids.max of each task cgroup; 0 = unlimited (out of range -> 0, as officially). */
+  readonly taskPidsLimit: number;
 }
 
 export const KNOWN_LOGGING_DRIVERS = [
@@ -351,6 +362,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
   });
   const ecsBridge = src.str('BERTH_ECS_BRIDGE') ?? 'ecs-bridge';
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(ecsBridge)) fail('BERTH_ECS_BRIDGE', ecsBridge, 'expected an interface name of at most 15 characters');
+  // The official agent ignores an out-of-range period or pids limit with a warning; text that is no number at all is an error here.
+  const cpuPeriodMs = src.duration('ECS_CGROUP_CPU_PERIOD', 100);
+  const pidsRaw = src.str('ECS_TASK_PIDS_LIMIT');
+  const pidsLimit = pidsRaw === undefined ? 0 : Number(pidsRaw.trim());
+  if (pidsRaw !== undefined && !Number.isInteger(pidsLimit)) fail('ECS_TASK_PIDS_LIMIT', pidsRaw, 'expected a whole number of processes');
   const akid = src.str('AWS_ACCESS_KEY_ID');
   const secret = src.str('AWS_SECRET_ACCESS_KEY');
 
@@ -428,6 +444,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     ...localEndpointSettings(src, dataDirSet ?? '/data/'),
     awsvpcBlockImds: src.bool('ECS_AWSVPC_BLOCK_IMDS', false),
     awsvpcAdditionalLocalRoutes: Object.freeze(localRoutes),
+    taskCpuMemLimit: src.str('ECS_ENABLE_TASK_CPU_MEM_LIMIT') === undefined ? undefined : src.bool('ECS_ENABLE_TASK_CPU_MEM_LIMIT', true),
+    cgroupPath: src.str('ECS_CGROUP_PATH') ?? '/sys/fs/cgroup',
+    cgroupCpuPeriodMs: cpuPeriodMs >= 8 && cpuPeriodMs <= 100 ? cpuPeriodMs : 100,
+    taskPidsLimit: pidsLimit >= 1 && pidsLimit <= 4_194_304 ? pidsLimit : 0,
   };
   return Object.freeze(config);
 }

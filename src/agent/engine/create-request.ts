@@ -86,6 +86,8 @@ export interface CreateRequestInput {
   metadataBaseUrl?: string;
   /** awsvpc: the pause container whose network namespace the container joins (§5.7). */
   pauseContainerId?: string | undefined;
+  /** The task's cgroup (cgroups/, ECS_ENABLE_TASK_CPU_MEM_LIMIT): HostConfig.CgroupParent. */
+  cgroupParent?: string | undefined;
 }
 
 /** HostConfig.Binds from mountPoints: `<host path or volume name>:<container path>[:ro]` (§10 step 3). */
@@ -151,6 +153,8 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   const finalConfig = overlay(config, parseOverlay(spec.dockerConfig, 'DockerClientConfigError'));
   const finalHost = overlay(hostConfig, parseOverlay(spec.dockerHostConfig, 'HostConfigError'));
   if (awsvpc) finalHost['NetworkMode'] = mode; // the namespace is the task's, whatever the overlay says
+  // The task's limits hold whatever the overlay says, as the official agent's platformHostConfigOverride does.
+  if (input.cgroupParent !== undefined) finalHost['CgroupParent'] = input.cgroupParent;
   if (input.disablePrivileged && finalHost['Privileged'] === true) {
     throw new BerthError('CannotCreateContainerError', 'privileged containers are disabled on this instance (ECS_DISABLE_PRIVILEGED)');
   }

@@ -26,6 +26,7 @@ import { RecordWriter } from './record-writer.js';
 import { ContainerObserver } from './container-observer.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
+import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 
 export interface TaskActorOptions {
@@ -49,6 +50,8 @@ export interface TaskActorOptions {
   network?: TaskNetworkHook | undefined;
   /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files, removed at cleanup. */
   metadataFiles?: ContainerMetadataFiles | undefined;
+  /** Task cpu/memory limits (ECS_ENABLE_TASK_CPU_MEM_LIMIT): the task's cgroup; undefined when off. */
+  cgroups?: TaskCgroups | undefined;
   /** The task's execution role credentials (CredentialsStore, memory only): per-container registry credentials. */
   executionCredentials?: ((taskArn: string) => IAMRoleCredentials | undefined) | undefined;
   now?: () => number;
@@ -103,6 +106,7 @@ export class TaskActor {
       config: opts.config,
       network: opts.network,
       metadataFiles: opts.metadataFiles,
+      cgroups: opts.cgroups,
       signal: this.shutdown.signal,
       log: this.log,
       now: this.now,
@@ -333,6 +337,7 @@ export class TaskActor {
       saveDurably: () => this.saveDurably(),
       network: this.opts.network,
       metadataFiles: this.opts.metadataFiles,
+      cgroups: this.opts.cgroups,
       executionCredentials: () => this.opts.executionCredentials?.(this.arn),
     };
     if (action.kind === PROVISION) return transitions.provision(ctx);

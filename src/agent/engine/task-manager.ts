@@ -22,6 +22,7 @@ import { claimTaskPorts } from './task-ports.js';
 import { Relister, reconcileWithDocker } from './reconcile.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
+import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { Credentials } from '../api/ecs-api.js';
 
@@ -39,6 +40,8 @@ export interface TaskManagerOptions {
   network?: TaskNetworkHook | undefined;
   /** ECS_ENABLE_CONTAINER_METADATA: per-container metadata files (engine/metadata-file.ts). */
   metadataFiles?: ContainerMetadataFiles | undefined;
+  /** Task cpu/memory limits (ECS_ENABLE_TASK_CPU_MEM_LIMIT): a cgroup per task; undefined when off. */
+  cgroups?: TaskCgroups | undefined;
   /** The execution role credentials ACS delivered for a task (memory only): per-container registry credentials. */
   executionCredentials?: (taskArn: string) => IAMRoleCredentials | undefined;
   /** The agent's instance credentials (ECR pulls without the execution role); the configured chain when omitted. */
@@ -196,6 +199,7 @@ export class TaskManager {
       log: this.opts.log,
       network: this.opts.network,
       metadataFiles: this.opts.metadataFiles,
+      cgroups: this.opts.cgroups,
       executionCredentials: this.opts.executionCredentials,
     });
     this.actors.set(record.spec.arn, actor);

@@ -23,6 +23,7 @@ import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import { asmRegistryAuth, ecrRegistryAuth, ecrTokenRequest } from './registry-auth.js';
 import { secretEnvironment, taskSecrets } from './secrets.js';
+import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 
 export type Apply = () => void;
 
@@ -46,6 +47,8 @@ export interface TransitionContext {
   metadataFiles?: ContainerMetadataFiles | undefined;
   /** The task's execution role credentials as ACS delivered them (memory only); for registry credentials. */
   executionCredentials?: (() => IAMRoleCredentials | undefined) | undefined;
+  /** Task cpu/memory limits (ECS_ENABLE_TASK_CPU_MEM_LIMIT); undefined when off. */
+  cgroups?: TaskCgroups | undefined;
 }
 
 const STOP_RETRY_MS = 1000;
@@ -198,6 +201,24 @@ async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Pr
   }
 }
 
+/**
+ * The task's cgroup, made (or reused) before its first container is created; a failure stops the task with
+ * the resource's reason and no container is created (§5.3, §5.5).
+ */
+async function taskCgroup(ctx: TransitionContext, cgroups: TaskCgroups): Promise<string | Apply> {
+  try {
+    return await cgroups.ensure(ctx.rec.spec);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.warn({ err }, 'task cgroup could not be created; not creating the container');
+    const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
+    return () => {
+      ctx.rec.state.desired = 'STOPPED';
+      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
+    };
+  }
+}
+
 export async function create(ctx: TransitionContext, spec: ContainerSpec, state: ContainerState): Promise<Apply> {
   try {
     if (state.dockerName !== undefined) {
@@ -207,6 +228,8 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
     // Before a name or host ports are assigned: a task whose secrets cannot be read holds nothing.
     const secrets = spec.secrets?.length ? await containerSecrets(ctx, spec) : undefined;
     if (typeof secrets === 'function') return secrets;
+    const cgroupParent = ctx.cgroups ? await taskCgroup(ctx, ctx.cgroups) : undefined;
+    if (typeof cgroupParent === 'function') return cgroupParent;
     if (state.dockerName === undefined) {
       // The name and host ports are saved before `docker create`: a crash in between is recovered by name.
       await ctx.onChain(async () => {
@@ -229,6 +252,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       disablePrivileged: ctx.config.disablePrivileged,
       pauseContainerId: ctx.rec.state.network?.pauseId,
       metadataBaseUrl: ctx.config.metadataBaseUrl,
+      cgroupParent,
     });
     const req = ctx.metadataFiles ? await withMetadataFile(ctx, ctx.metadataFiles, built, spec) : built;
     const id = await ctx.runtime.createContainer(req, { timeoutMs: ctx.config.containerCreateTimeoutMs, signal: ctx.signal });

@@ -41,9 +41,11 @@ export interface AttributeInput {
   firstRegistration: boolean;
   /** awsvpc really works here (network/awsvpc/support.ts): ecs.capability.task-eni. */
   taskEni?: boolean;
+  /** Task cgroups are on (cgroups/startup.ts): ecs.capability.task-cpu-mem-limit and increased-task-cpu-limit. */
+  taskCpuMemLimit?: boolean;
 }
 
-export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni }: AttributeInput): Attribute[] {
+export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni, taskCpuMemLimit }: AttributeInput): Attribute[] {
   const has = (v: string): boolean => apiVersions.includes(v);
   // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
   // ecr-endpoint: ecrAuthData.endpointOverride is honoured (engine/registry-auth.ts, api/ecr.ts).
@@ -67,6 +69,8 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration, t
   // Task role credentials are served by the metadata server (http/); host mode needs its own switch (§9).
   if (config.taskIamRole) names.push(`${C}task-iam-role`);
   if (config.taskIamRoleNetworkHost) names.push(`${C}task-iam-role-network-host`);
+  // Task-level cpu/memory in a cgroup per task (cgroups/), with Docker API 1.22 (CgroupParent), as in the transcript.
+  if (taskCpuMemLimit && has('1.22')) names.push(`${E}task-cpu-mem-limit`, `${E}increased-task-cpu-limit`);
   // ECR pulls with GetAuthorizationToken tokens, signed by the instance or the task's execution role (§1.5).
   if (has('1.19')) names.push(`${C}ecr-auth`, `${E}execution-role-ecr-pull`);
   if (has('1.24')) names.push(`${E}container-health-check`);

@@ -3,7 +3,7 @@
  * /proc/<pid>/net/dev. No Docker call and no long-lived stream: one sample costs a handful of small file reads,
  * which is what keeps dockerd, containerd and the shims idle while berth publishes telemetry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 export interface NetworkCounters {
   rxBytes: number;
@@ -102,6 +102,24 @@ export function parseNetDev(text: string): Record<string, NetworkCounters> {
   return out;
 }
 
+/**
+ * Containers of tasks with task limits live under the task's cgroup (agent/cgroups/): `ecs/<task-id>/<id>` (v1)
+ * or `ecstasks.slice/ecstasks-<task-id>.slice/docker-<id>.scope` (v2).
+ */
+function taskCgroupCandidates(base: string, dockerId: string): string[] {
+  const out: string[] = [];
+  for (const parent of [`${base}/ecs`, `${base}/ecstasks.slice`]) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) out.push(`${parent}/${t}/${dockerId}`, `${parent}/${t}/docker-${dockerId}.scope`);
+  }
+  return out;
+}
+
 export interface CgroupReaderOptions {
   /** Where the cgroup hierarchy is mounted; /sys/fs/cgroup by default. */
   root?: string;
@@ -135,7 +153,7 @@ export class CgroupReader {
     const known = this.dirs.get(key);
     if (known) return known;
     const base = (await this.version()) === 'v2' ? this.root : `${this.root}/${controller}`;
-    for (const candidate of [`${base}/docker/${dockerId}`, `${base}/system.slice/docker-${dockerId}.scope`]) {
+    for (const candidate of [`${base}/docker/${dockerId}`, `${base}/system.slice/docker-${dockerId}.scope`, ...taskCgroupCandidates(base, dockerId)]) {
       if (await exists(candidate)) {
         this.dirs.set(key, candidate);
         return candidate;
