@@ -2,7 +2,7 @@
  * Task cgroups on a temp directory standing in for /sys/fs/cgroup (cgroups/task-cgroups.ts): the v1 and v2
  * layouts, reuse after a restart, removal at cleanup, and the start-up decision (cgroups/startup.ts).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ const log = silentLogger();
 const ARN = 'arn:aws:ecs:us-west-2:123456789012:task/cg-unit/0123456789abcdef0123456789abcdef';
 const ID = '0123456789abcdef0123456789abcdef';
 
-function fakeRoot(t: Parameters<Parameters<typeof t.test>[1]>[0], version: 'v1' | 'v2'): string {
+function fakeRoot(t: Test, version: 'v1' | 'v2'): string {
   const root = mkdtempSync(path.join(tmpdir(), 'berth-cgroot-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   if (version === 'v2') writeFileSync(path.join(root, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
