@@ -147,7 +147,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       ? new EniAttachments({ store, cluster: config.cluster, submit: async (input) => void (await client.send(new SubmitTaskStateChangeCommand(input))), log: log.child({ component: 'eni' }) })
       : undefined;
     const network = awsvpc.ok
-      ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), attachments: enis, log: log.child({ component: 'awsvpc' }) })
+      ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), blockImds: config.awsvpcBlockImds, additionalLocalRoutes: config.awsvpcAdditionalLocalRoutes, attachments: enis, log: log.child({ component: 'awsvpc' }) })
       : undefined;
     const engine = new TaskManager({
       runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network, cgroups,

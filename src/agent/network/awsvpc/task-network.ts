@@ -2,7 +2,8 @@
  * awsvpc task networking (spec §5.7, §9): the pause container holds the task's network namespace; the ENI
  * is moved into it as eth0 (CNI host-device, matched by MAC, static IPAM: the ENI's address, the default route
  * to the subnet gateway) and an ecs-bridge veth is added as ecs-eth0 (CNI bridge + host-local IPAM in
- * 169.254.172.0/22, route to 169.254.170.2). DNS servers, search domains and hostname go into the pause
+ * 169.254.172.0/22, route to 169.254.170.2 plus ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES; ECS_AWSVPC_BLOCK_IMDS adds a
+ * blackhole route for 169.254.169.254, see ns-routes.ts). DNS servers, search domains and hostname go into the pause
  * container's Docker config; app containers join with NetworkMode container:<pause>. Teardown runs CNI DEL
  * while the namespace still exists, then removes the pause container, so nothing is left behind. Every step
  * is repeatable: a restarted agent resumes or tears down from what the task record saved.
@@ -21,6 +22,7 @@ import { isGone, runCni, type CniResult } from './cni.js';
 import type { TaskEni } from './eni.js';
 import type { EniAttachments } from './attachments.js';
 import { findLinkByMac, SYS_CLASS_NET } from './links.js';
+import { blockInstanceMetadata } from './ns-routes.js';
 
 const run = promisify(execFile);
 
@@ -41,6 +43,10 @@ export interface AwsvpcNetworkOptions {
   pauseImage?: string;
   attachments?: EniAttachments;
   log: Logger;
+  /** ECS_AWSVPC_BLOCK_IMDS. */
+  blockImds?: boolean;
+  /** ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES: IPv4 CIDRs routed through ecs-eth0 like the credentials endpoint. */
+  additionalLocalRoutes?: readonly string[];
   /** How long setup waits for the ENI link to show up on the host. */
   eniWaitMs?: number;
   sysClassNet?: string;
@@ -50,6 +56,39 @@ export interface AwsvpcNetworkOptions {
 export interface TaskNetworkHook {
   setup(rec: TaskRecord, io: { signal: AbortSignal; save: (update: (n: TaskNetworkState) => void) => Promise<void> }): Promise<TaskNetworkState>;
   teardown(rec: TaskRecord, signal: AbortSignal): Promise<void>;
+}
+
+type CniConfig = Record<string, unknown> & { type: string; name: string };
+
+/** CNI host-device + static IPAM: the ENI becomes eth0 with its address and the default route to the subnet gateway. */
+export function eniNetworkConfig(eni: TaskEni): CniConfig {
+  return {
+    name: 'berth-eni',
+    type: 'host-device',
+    hwaddr: eni.mac,
+    ipam: {
+      type: 'static',
+      addresses: [{ address: `${eni.ipv4}/${eni.prefixLength}`, gateway: eni.gateway }],
+      routes: [{ dst: '0.0.0.0/0', gw: eni.gateway }],
+    },
+  };
+}
+
+/**
+ * CNI bridge + host-local IPAM: ecs-eth0 on the ecs bridge. Its routes (the credentials endpoint, then each
+ * additional local route, as the official agent builds its ecs-ipam routes) name no gateway: the bridge plugin
+ * routes them via the bridge's address, so they leave through ecs-eth0 and not the ENI.
+ */
+export function bridgeNetworkConfig(opts: { bridgeName: string; ipamDir: string; additionalLocalRoutes?: readonly string[] | undefined }): CniConfig {
+  const routes = [CREDENTIALS_ENDPOINT, ...(opts.additionalLocalRoutes ?? [])].map((dst) => ({ dst }));
+  return {
+    name: 'ecs-bridge',
+    type: 'bridge',
+    bridge: opts.bridgeName,
+    isGateway: true,
+    ipMasq: false,
+    ipam: { type: 'host-local', ranges: [[{ subnet: ECS_BRIDGE_SUBNET }]], routes, dataDir: opts.ipamDir },
+  };
 }
 
 const CNI_ADD_TIMEOUT_MS = 60_000;
@@ -64,28 +103,12 @@ export class AwsvpcNetwork implements TaskNetworkHook {
     this.pauseImage = opts.pauseImage ?? DEFAULT_PAUSE_IMAGE;
   }
 
-  private eniConfig(eni: TaskEni): Record<string, unknown> & { type: string; name: string } {
-    return {
-      name: 'berth-eni',
-      type: 'host-device',
-      hwaddr: eni.mac,
-      ipam: {
-        type: 'static',
-        addresses: [{ address: `${eni.ipv4}/${eni.prefixLength}`, gateway: eni.gateway }],
-        routes: [{ dst: '0.0.0.0/0', gw: eni.gateway }],
-      },
-    };
+  private eniConfig(eni: TaskEni): CniConfig {
+    return eniNetworkConfig(eni);
   }
 
-  private bridgeConfig(): Record<string, unknown> & { type: string; name: string } {
-    return {
-      name: 'ecs-bridge',
-      type: 'bridge',
-      bridge: this.opts.bridgeName,
-      isGateway: true,
-      ipMasq: false,
-      ipam: { type: 'host-local', ranges: [[{ subnet: ECS_BRIDGE_SUBNET }]], routes: [{ dst: CREDENTIALS_ENDPOINT }], dataDir: this.opts.ipamDir },
-    };
+  private bridgeConfig(): CniConfig {
+    return bridgeNetworkConfig(this.opts);
   }
 
   async setup(rec: TaskRecord, io: { signal: AbortSignal; save: (update: (n: TaskNetworkState) => void) => Promise<void> }): Promise<TaskNetworkState> {
@@ -116,6 +139,7 @@ export class AwsvpcNetwork implements TaskNetworkHook {
     await this.waitForLink(eni, io.signal);
     const common = { pluginDir: this.opts.pluginDir, containerId: info.id, netns, timeoutMs: CNI_ADD_TIMEOUT_MS, signal: io.signal };
     await runCni({ ...common, command: 'ADD', ifName: 'eth0', config: this.eniConfig(eni) });
+    if (this.opts.blockImds) await blockInstanceMetadata(netns, io.signal);
     const bridge: CniResult = await this.locked(() => runCni({ ...common, command: 'ADD', ifName: 'ecs-eth0', config: this.bridgeConfig() }));
     state.localIp = bridge.ips?.[0]?.address.split('/')[0];
     state.ready = true;
