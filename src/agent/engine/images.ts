@@ -19,6 +19,7 @@ import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
 import { authForImage } from './registry-auth.js';
 import { EcrTokenCache } from '../api/ecr-auth.js';
 import { instanceCredentials, type Credentials } from '../api/ecs-api.js';
+import { cleanupUntracked } from './untracked-cleanup.js';
 
 export interface EnsureResult {
   /** Set only when a pull really happened (epoch ms). */
@@ -185,8 +186,10 @@ export class ImageManager {
 
   /**
    * One cleanup cycle (§5.8): deletes up to ECS_NUM_IMAGES_DELETE_PER_CYCLE least-recently-used images that this
-   * agent pulled, that no container uses, and that were pulled at least ECS_IMAGE_MINIMUM_CLEANUP_AGE ago.
-   * Pulls and deletions exclude each other. Returns the images removed.
+   * agent pulled, that no container uses, and that were pulled at least ECS_IMAGE_MINIMUM_CLEANUP_AGE ago; then,
+   * with ECS_ENABLE_UNTRACKED_IMAGE_CLEANUP, untracked containers and images (untracked-cleanup.ts) within what is
+   * left of the count. Pulls and deletions exclude each other. Returns the images removed (names, then untracked
+   * tags and IDs).
    */
   async cleanupOnce(signal: AbortSignal): Promise<string[]> {
     if (this.inflight.size > 0) return [];
@@ -211,6 +214,19 @@ export class ImageManager {
           if (signal.aborted) throw err;
           this.opts.log.warn({ image, err }, 'image cleanup could not remove an image');
         }
+      }
+      if (cfg.untrackedImageCleanup) {
+        const untracked = await cleanupUntracked({
+          runtime: this.opts.runtime,
+          config: cfg,
+          log: this.opts.log,
+          now,
+          signal,
+          trackedImages: this.tracked.keys(),
+          trackedContainers: new Set([...this.tracked.values()].flatMap((t) => [...t.containers])),
+          imageBudget: cfg.numImagesDeletePerCycle - removed.length,
+        });
+        removed.push(...untracked.images);
       }
     } finally {
       done();
