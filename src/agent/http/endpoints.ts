@@ -9,6 +9,10 @@
  * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to 169.254.170.2 by definition (SDKs add the host), so
  * SDKs in containers find their credentials only with the link-local endpoint on.
  *
+ * Settings (config-endpoints.ts): ECS_TASK_METADATA_RPS_LIMIT feeds the TMDS token bucket, ECS_DISABLE_TASK_METADATA_AZ
+ * blanks the AZ, ECS_AUDIT_LOGFILE gets a line per credentials request, and as root host-filter.ts installs ecs-init's
+ * INPUT rules for the bound ports (removed before the servers close).
+ *
  * The metadata URIs are baked into a container at create; an agent restarted on another port (port 0, tests)
  * leaves older containers with a stale URI. The fixed default ports do not have that problem.
  */
