@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { removeContainersWithLabel } from '../helpers/docker.js';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { loadConfig, startAgent, type Agent } from '../../src/agent/index.js';
@@ -95,10 +96,7 @@ export function containersOfTask(taskArn: string): string[] {
 }
 
 export function removeContainersOfCluster(cluster: string): void {
-  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
-  if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+  removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster);
 }
 
 /** A busybox web server that exits promptly (0) on SIGTERM, like the transcripts' task. */

@@ -3,7 +3,7 @@
  * (/usr/bin/docker-registry on 127.0.0.1:<free port>, storage in a temp dir) for pull tests.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,8 +21,51 @@ export function containersWithLabel(label: string, value: string): string[] {
 }
 
 export function removeContainersWithLabel(label: string, value: string): void {
-  const ids = containersWithLabel(label, value);
-  if (ids.length > 0) docker('rm', '-f', '-v', ...ids);
+  removeContainers(containersWithLabel(label, value));
+}
+
+/**
+ * `docker rm -f -v`, then the task cgroups the containers sat in (ECS_ENABLE_TASK_CPU_MEM_LIMIT): an agent removes
+ * a task's cgroup at task cleanup, which a test that stops its agent earlier never reaches.
+ */
+export function removeContainers(ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  let parents: string[] = [];
+  try {
+    parents = docker('inspect', '-f', '{{.HostConfig.CgroupParent}}', ...ids).split('\n').filter((p) => /^\/ecs\/[^/]+$|^ecstasks-[^/]+\.slice$/.test(p));
+  } catch {
+    // some were gone already
+  }
+  try {
+    docker('rm', '-f', '-v', ...ids);
+  } catch {
+    // gone meanwhile
+  }
+  removeTaskCgroups(parents);
+}
+
+function removeTaskCgroups(parents: readonly string[]): void {
+  const root = '/sys/fs/cgroup';
+  for (const parent of new Set(parents)) {
+    const dirs = parent.startsWith('/ecs/')
+      ? readdirSafe(root).map((h) => path.join(root, h, parent))
+      : [path.join(root, 'ecstasks.slice', parent)];
+    for (const dir of dirs) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not there, or still in use by a container of a test that runs on
+      }
+    }
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 export function freePort(): Promise<number> {

@@ -3,7 +3,7 @@
  * production), so CPU, memory and health reach the emulator within seconds.
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { startStack, containersOfTask, waitFor } from '../../e2e/harness.js';
 import { parsePrometheusText, sampleValue } from '../metrics/prom-text.js';
@@ -13,6 +13,14 @@ const IMAGE = 'berth/busybox:latest';
 
 async function scrape(url: string): Promise<ReturnType<typeof parsePrometheusText>> {
   return parsePrometheusText(await (await fetch(url)).text());
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}`);
+  } catch {
+    return [];
+  }
 }
 
 /** usage - inactive_file of the container's memory cgroup (v1 or v2), in MiB. */
@@ -25,7 +33,11 @@ function cgroupMemoryMiB(id: string): number {
       return false;
     }
   })();
-  const dir = v2 ? `/sys/fs/cgroup/system.slice/docker-${id}.scope` : `/sys/fs/cgroup/memory/docker/${id}`;
+  // Under Docker's default parent, or under the task's own cgroup (ECS_ENABLE_TASK_CPU_MEM_LIMIT).
+  const candidates = v2
+    ? [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, ...subdirs('/sys/fs/cgroup/ecstasks.slice').map((d) => `${d}/docker-${id}.scope`)]
+    : [`/sys/fs/cgroup/memory/docker/${id}`, ...subdirs('/sys/fs/cgroup/memory/ecs').map((d) => `${d}/${id}`)];
+  const dir = candidates.find((d) => existsSync(d)) ?? candidates[0]!;
   const usage = Number(readFileSync(`${dir}/${v2 ? 'memory.current' : 'memory.usage_in_bytes'}`, 'utf8'));
   const inactive = Number(/^(?:total_)?inactive_file (\d+)$/m.exec(readFileSync(`${dir}/memory.stat`, 'utf8'))?.[1] ?? 0);
   return (usage - inactive) / 1024 / 1024;

@@ -7,11 +7,10 @@
  * SubmitTaskStateChange bodies, folded per container like ECS does.
  */
 import type { Test } from 'tap';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startAgent, type Agent } from '../../../src/agent/index.js';
 import { startFakeControlPlane, eventually, type FakeControlPlane } from '../../helpers/fake-control-plane.js';
-import { docker } from '../../helpers/docker.js';
+import { docker, removeContainersWithLabel } from '../../helpers/docker.js';
 import { agentConfig, tempDataDir, testLogger } from '../../agent/agent-harness.js';
 
 export const IMAGE = 'berth/busybox:latest';
@@ -108,8 +107,7 @@ export function inspect(arn: string, container: string): { State: { StartedAt: s
 export const at = (s: string): number => Date.parse(s);
 
 export function removeClusterLeftovers(cluster: string): void {
-  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  if (ids.length > 0) execFileSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
+  removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster);
 }
 
 export { eventually };
