@@ -12,6 +12,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { CONTAINERD_SOCKETS, streamContainerdEvents } from '../src/agent/runtime/containerd-events.js';
 import { existsSync } from 'node:fs';
+import { removeContainersWithLabel } from '../test/helpers/docker.js';
 import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/helpers/fake-control-plane.js';
 
 export const IMAGE = 'berth/busybox:latest';
@@ -111,10 +112,9 @@ export async function benchControlPlane(prefix: string): Promise<BenchCp> {
   };
 }
 
+/** The cluster's containers, and the task cgroups they sat in (agents closed before their task cleanup leave them). */
 export async function removeCluster(cluster: string): Promise<void> {
-  const docker = new Docker();
-  const leftovers = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=${cluster}`] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster);
 }
 
 /** The latest FinishedAt (epoch ms) of the cluster's containers, from docker inspect. */
