@@ -1,39 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { EcsError } from './errors.js';
+import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from './json-wire.js';
 import { HANDLERS } from './handlers/index.js';
-import { isRecord, validateInput } from './validate.js';
+import { validateInput } from './validate.js';
 import { handleSecretsRequest, SECRETS_TARGET_PREFIX } from '../secrets/router.js';
 import { handleSsmRequest, SSM_TARGET_PREFIX } from '../ssm/router.js';
 import { ECR_TARGET_PREFIX, handleEcrRequest } from '../ecr/router.js';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** The service's SerializationException. */
+const serializationError = (message: string): Error => new EcsError('SerializationException', message);
 const MAX_BODY = 10 * 1024 * 1024;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new EcsError('SerializationException', 'Request body too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /**
  * AWS JSON 1.1 on `POST /`: route on X-Amz-Target, validate, run the handler in one store transaction.
@@ -55,16 +33,9 @@ export async function handleApiRequest(ctx: EmulatorContext, req: IncomingMessag
     const target = req.headers['x-amz-target'];
     op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const handler = Object.hasOwn(HANDLERS, op) ? HANDLERS[op] : undefined;
-    const raw = await readBody(req);
+    const raw = await readWireBody(req, MAX_BODY, serializationError);
     if (!handler) throw new EcsError('UnknownOperationException', `Unknown operation ${String(target ?? '')}`.trim());
-    let input: unknown;
-    try {
-      input = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      throw new EcsError('SerializationException', 'Start of structure or map found where not expected.');
-    }
-    if (!isRecord(input)) throw new EcsError('SerializationException', 'Request body must be a JSON object.');
-    const body = input;
+    const body = parseJsonObject(raw, serializationError);
     validateInput(handler.input, body);
     const call = { host: req.headers.host ?? '127.0.0.1' };
     const out = ctx.store.transaction(() => handler.handle(ctx, body, call));

@@ -7,35 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { EcrError } from './errors.js';
+import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../api/json-wire.js';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** The service's SerializationException. */
+const serializationError = (message: string): Error => new EcrError('SerializationException', message);
 const MAX_BODY = 64 * 1024;
 const REGISTRY_ID = /^[0-9]{12}$/;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new EcrError('SerializationException', 'Request body too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function registryIds(input: Record<string, unknown>): string[] {
   const v = input['registryIds'];
@@ -76,16 +54,10 @@ export async function handleEcrRequest(ctx: EmulatorContext, target: string, req
   const op = target.slice(ECR_TARGET_PREFIX.length);
   try {
     const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
-    const raw = await readBody(req);
+    const raw = await readWireBody(req, MAX_BODY, serializationError);
     if (!operation) throw new EcrError('UnknownOperationException', `Unknown operation ${target} (the emulator's ECR has GetAuthorizationToken only)`);
-    let input: unknown;
-    try {
-      input = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      throw new EcrError('SerializationException', 'Start of structure or map found where not expected.');
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new EcrError('SerializationException', 'Request body must be a JSON object.');
-    send(res, 200, operation(ctx, input as Record<string, unknown>));
+    const input = parseJsonObject(raw, serializationError);
+    send(res, 200, operation(ctx, input));
   } catch (err) {
     if (err instanceof EcrError) {
       ctx.log.debug({ op, errorType: err.type, message: err.message }, 'ecr api error');

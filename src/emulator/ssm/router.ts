@@ -6,54 +6,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { SsmError } from './errors.js';
+import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../api/json-wire.js';
 import { SSM_OPERATIONS } from './operations.js';
 
 export const SSM_TARGET_PREFIX = 'AmazonSSM.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** The service's SerializationException. */
+const serializationError = (message: string): Error => new SsmError('SerializationException', message);
 const MAX_BODY = 1024 * 1024;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new SsmError('SerializationException', 'Request body too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseInput(raw: string): Record<string, unknown> {
-  let input: unknown;
-  try {
-    input = raw.trim() === '' ? {} : JSON.parse(raw);
-  } catch {
-    throw new SsmError('SerializationException', 'Start of structure or map found where not expected.');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SsmError('SerializationException', 'Request body must be a JSON object.');
-  return input as Record<string, unknown>;
-}
 
 export async function handleSsmRequest(ctx: EmulatorContext, target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const op = target.slice(SSM_TARGET_PREFIX.length);
   try {
     const operation = Object.hasOwn(SSM_OPERATIONS, op) ? SSM_OPERATIONS[op] : undefined;
-    const raw = await readBody(req);
+    const raw = await readWireBody(req, MAX_BODY, serializationError);
     if (!operation) throw new SsmError('UnknownOperationException', `Unknown operation ${target}`);
-    const input = parseInput(raw);
+    const input = parseJsonObject(raw, serializationError);
     const out = ctx.store.transaction(() => operation(ctx, input));
     send(res, 200, out);
   } catch (err) {
