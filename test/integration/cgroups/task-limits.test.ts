@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { startAgent, type Agent } from '../../../src/agent/index.js';
 import { exitCodeFor } from '../../../src/agent/agent.js';
 import { startFakeControlPlane, eventually, type FakeControlPlane } from '../../helpers/fake-control-plane.js';
-import { docker } from '../../helpers/docker.js';
+import { docker, removeContainersWithLabel } from '../../helpers/docker.js';
 import { agentConfig, tempDataDir, testLogger } from '../../agent/agent-harness.js';
 
 const IMAGE = 'berth/busybox:latest';
@@ -32,10 +32,7 @@ async function rig(t: Test, range: string, env: Record<string, string> = {}): Pr
   const fake = await startFakeControlPlane();
   t.teardown(() => fake.close());
   const cluster = `cg-${randomBytes(4).toString('hex')}`;
-  t.teardown(() => {
-    const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
-  });
+  t.teardown(() => removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster));
   const config = agentConfig({ cluster, backend: fake.url, dataDir: tempDataDir(t), portRange: range, extra: { BERTH_IMAGE_PULL_BACKOFF: '10ms,20ms', ...env } });
   const agent = await startAgent({ config, log: testLogger() });
   t.teardown(() => agent.close());

@@ -4,13 +4,12 @@
  * by default (off) its name is enough. Every volume here is the test's own (berth-cln-<random>) and removed after.
  */
 import t, { type Test } from 'tap';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { DockerRuntime } from '../../../src/agent/runtime/docker.js';
 import { provisionVolumes } from '../../../src/agent/engine/volumes.js';
 import type { VolumeSpec } from '../../../src/agent/engine/model.js';
 import { isBerthError } from '../../../src/shared/errors.js';
-import { docker } from '../../helpers/docker.js';
+import { docker, removeContainersWithLabel } from '../../helpers/docker.js';
 import { container, record } from '../../agent/engine/fixtures.js';
 import { acsTask, engineRig, sh } from './harness.js';
 
@@ -71,10 +70,7 @@ t.test('a shared volume without autoprovision is checked by name only, even with
 t.test('through the agent: a mismatching shared volume stops the task before any container exists', async (t) => {
   const cluster = `cln-vol-${randomBytes(4).toString('hex')}`;
   const rig = await engineRig(t, { slice: 0, env: { ECS_SHARED_VOLUME_MATCH_FULL_CONFIG: 'true', ECS_CLUSTER: cluster, ECS_DYNAMIC_HOST_PORT_RANGE: '58300-58349' } });
-  t.teardown(() => {
-    const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
-  });
+  t.teardown(() => removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster));
   const name = ownVolume(t, ['--label', 'team=a']);
   const dvc = { scope: 'shared', autoprovision: true, driver: 'local', labels: { team: 'b' } };
   const bad = rig.arn();
