@@ -39,9 +39,14 @@ export function inContainer(dockerId: string, script: string): Promise<{ code: n
 
 /** GETs a URL from inside the container with busybox wget and parses the JSON it returns. */
 export async function fetchJsonInContainer(dockerId: string, urlExpr: string): Promise<unknown> {
-  const r = await inContainer(dockerId, `wget -q -O - "${urlExpr}"`);
-  if (r.code !== 0) throw new Error(`wget ${urlExpr} failed (${r.code}): ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  // Under load `docker exec` has been seen to end with status 0 and no output at all (never a valid answer: the
+  // endpoints always send a JSON body); ask again a couple of times before failing.
+  for (let attempt = 1; ; attempt++) {
+    const r = await inContainer(dockerId, `wget -q -O - "${urlExpr}"`);
+    if (r.code !== 0) throw new Error(`wget ${urlExpr} failed (${r.code}): ${r.stderr}`);
+    if (r.stdout.trim() !== '' || attempt >= 3) return JSON.parse(r.stdout);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 export async function containerEnv(dockerId: string, name: string): Promise<string> {
