@@ -116,57 +116,64 @@ const cpuTicks = (pid: number): number => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
+interface Readings {
+  early: Memory;
+  settled: Memory;
+}
+
+/** The median launch's early reading and the median launch's settled reading (by RSS). */
+function medianReadings(runs: readonly Readings[]): Readings {
+  const mid = (key: 'early' | 'settled'): Memory => runs.map((r) => r[key]).sort((a, b) => a.rss - b.rss)[Math.floor(runs.length / 2)]!;
+  return { early: mid('early'), settled: mid('settled') };
+}
+
 export async function run(): Promise<BenchOutcome> {
   const [cli, baselineFile, hook] = await Promise.all([
     bundle(path.join('..', 'src', 'cli.ts')), bundle('engine-baseline-main.ts'), bundle('engine-footprint-hook.ts'),
   ]);
 
   /** RSS 3 s after ready and SETTLE_SECONDS later. */
-  const baselineReadings = async (env: Record<string, string>): Promise<{ early: Memory; settled: Memory }> => {
+  const readings = async (child: ChildProcess): Promise<Readings> => {
+    await sleep(3000);
+    const early = await memory(child);
+    await sleep(SETTLE_SECONDS * 1000);
+    return { early, settled: await memory(child) };
+  };
+  const launches = async (count: number, one: () => Promise<Readings>): Promise<Readings[]> => {
+    const runs: Readings[] = [];
+    for (let i = 0; i < count; i++) runs.push(await one());
+    return runs;
+  };
+  const baselineReadings = async (env: Record<string, string>): Promise<Readings> => {
     const child = await startBaseline(baselineFile, hook, env);
     try {
-      await sleep(3000);
-      const early = await memory(child);
-      await sleep(SETTLE_SECONDS * 1000);
-      return { early, settled: await memory(child) };
+      return await readings(child);
     } finally {
       await stop(child);
     }
   };
-  const medianOf = async (launches: number, one: () => Promise<{ early: Memory; settled: Memory }>) => {
-    const runs: { early: Memory; settled: Memory }[] = [];
-    for (let i = 0; i < launches; i++) runs.push(await one());
-    const mid = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
-    return { early: mid(runs.map((r) => r.early), (m) => m.rss), settled: mid(runs.map((r) => r.settled), (m) => m.rss), all: runs };
-  };
-  const baseline = await medianOf(LAUNCHES, () => baselineReadings({}));
+  const baselineRuns = await launches(LAUNCHES, () => baselineReadings({}));
+  const baseline = medianReadings(baselineRuns);
   const baselineAgentHeap = await baselineReadings({ BERTH_BENCH_BASELINE_HEAP: 'agent' });
-  /** An idle agent of its own (own fake control plane, data dir and cluster): RSS 3 s after ready and settled. */
-  const agentIdleReadings = async (): Promise<{ early: Memory; settled: Memory }> => {
+  /** An idle agent of its own (own fake control plane, data dir and cluster). */
+  const extraIdleRuns = await launches(LAUNCHES - 1, async () => {
     const idleCp = await benchControlPlane('footprint-idle');
     const child = await startAgentCli(cli, hook, agentEnv(idleCp.cluster, idleCp.fake.url, idleCp.dataDir, '50400-50599'));
     try {
-      await sleep(3000);
-      const early = await memory(child);
-      await sleep(SETTLE_SECONDS * 1000);
-      return { early, settled: await memory(child) };
+      return await readings(child);
     } finally {
       await stop(child);
       await idleCp.close();
     }
-  };
-  const extraIdle = await medianOf(LAUNCHES - 1, agentIdleReadings);
+  });
 
   const cp = await benchControlPlane('footprint');
   const agent = await startAgentCli(cli, hook, agentEnv(cp.cluster, cp.fake.url, cp.dataDir, '50400-50599'));
   try {
-    await sleep(3000);
-    const idle = await memory(agent);
-    await sleep(SETTLE_SECONDS * 1000);
-    const idleSettled = await memory(agent);
+    const { early: idle, settled: idleSettled } = await readings(agent);
     // The idle figures: the median over this agent and the extra launches (per-task costs stay paired in this one).
-    const idleRuns = [...extraIdle.all, { early: idle, settled: idleSettled }];
-    const idleMedian = { early: [...idleRuns].sort((a, b) => a.early.rss - b.early.rss)[Math.floor(idleRuns.length / 2)]!.early, settled: [...idleRuns].sort((a, b) => a.settled.rss - b.settled.rss)[Math.floor(idleRuns.length / 2)]!.settled };
+    const idleRuns = [...extraIdleRuns, { early: idle, settled: idleSettled }];
+    const idleMedian = medianReadings(idleRuns);
 
     const ids = Array.from({ length: 100 }, newId);
     const arn = (id: string) => `arn:aws:ecs:us-west-2:123456789012:task/${cp.cluster}/${id}`;
@@ -219,7 +226,7 @@ export async function run(): Promise<BenchOutcome> {
         baselineRssSettledMb: round(baseline.settled.rss),
         baselineAgentHeapSettingRssMb: { early: round(baselineAgentHeap.early.rss), settled: round(baselineAgentHeap.settled.rss) },
         launches: LAUNCHES,
-        baselineLaunchesRssMb: baseline.all.map((r) => ({ early: round(r.early.rss), settled: round(r.settled.rss) })),
+        baselineLaunchesRssMb: baselineRuns.map((r) => ({ early: round(r.early.rss), settled: round(r.settled.rss) })),
         idleRssMb: round(idleMedian.early.rss),
         idleRssSettledMb: round(idleMedian.settled.rss),
         idleLaunchesRssMb: idleRuns.map((r) => ({ early: round(r.early.rss), settled: round(r.settled.rss) })),
