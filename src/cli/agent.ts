@@ -50,7 +50,7 @@ export async function agentCommand(args: readonly string[], io: CliIo): Promise<
   const log = await cliLogger(flags, io, flags['log-level'] ?? config.logLevel, logFile);
   // SIGTERM while still waiting for Docker or ACS ends startup cleanly too.
   const startup = new AbortController();
-  const signalled = shutdownSignal().then((sig) => {
+  const signalled = shutdownSignal({ onRepeat: (sig) => log.warn({ signal: sig }, 'already stopping; containers keep running') }).then((sig) => {
     startup.abort(new Error(`${sig} during startup`));
     return 'signal' as const;
   });

@@ -26,7 +26,7 @@ export async function emulatorCommand(args: readonly string[], io: CliIo): Promi
   const { startEmulator } = await import('../emulator/index.js');
   const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc, ecr });
   // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.
-  const stopped = shutdownSignal();
+  const stopped = shutdownSignal({ onRepeat: (sig) => log.warn({ signal: sig }, 'already stopping') });
   io.stdout.write(`berth emulator listening on ${emulator.url}\n`);
   if (ecr) io.stdout.write(`emulated ECR: images on ${ecr.registry} pull with ECR tokens from ${ecr.endpoint ?? emulator.url}\n`);
   if (vpc) io.stdout.write(`simulated VPC: ${vpc.subnetId} ${vpc.subnetCidr} on bridge ${vpc.bridge} (awsvpc tasks: --network-configuration 'awsvpcConfiguration={subnets=[${vpc.subnetId}]}')\n`);

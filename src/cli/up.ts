@@ -24,7 +24,12 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
   const vpc = vpcFromFlags('up', flags);
   const ecr = ecrFromFlags('up', flags, io.env);
   const log = await cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
-  const stopped = shutdownSignal().then(() => 'signal' as const);
+  // A terminal's Ctrl-C reaches both npm and berth, and npm forwards its copy: repeats are expected, never fatal.
+  const stopped = shutdownSignal({ onRepeat: (sig) => log.warn({ signal: sig }, 'already stopping; task containers keep running') })
+    .then((sig) => {
+      log.info({ signal: sig }, 'stopping the agent and the emulator; task containers keep running');
+      return 'signal' as const;
+    });
   const up = await runUp({
     port,
     dataDir: flags['data-dir'],

@@ -32,11 +32,40 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
   }
 }
 
-export async function startPrivateDockerd(): Promise<PrivateDockerd> {
+/** Where a private daemon lives and how it is started: its own socket, data and exec roots, pid file and bridge. */
+export interface PrivateDockerdLayout {
+  dir: string;
+  host: string;
+  socket: string;
+  pidfile: string;
+  /** dockerd's arguments (without the binary), for a spawn here or `BERTH_DOCKERD_ARGS` of scripts/ensure-docker. */
+  args: string[];
+}
+
+/** Makes the directory and the bridge; nothing is started. */
+export function privateDockerdLayout(): PrivateDockerdLayout {
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-dockerd-'));
   const socket = path.join(dir, 'docker.sock');
   const pidfile = path.join(dir, 'docker.pid');
   const host = `unix://${socket}`;
+  if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
+    sh('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    sh('ip', ['addr', 'add', '172.31.250.1/24', 'dev', BRIDGE]);
+    sh('ip', ['link', 'set', BRIDGE, 'up']);
+  }
+  const args = [
+    '-H', host, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', pidfile,
+    '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false', '--storage-driver=overlay2', '--live-restore',
+  ];
+  return { dir, host, socket, pidfile, args };
+}
+
+/**
+ * Starts a private daemon (`startPrivateDockerd`), or takes over one that something else started in `layout`
+ * (`adopted`: scripts/ensure-docker in a test of the setup path); either way `destroy` removes it all.
+ */
+export async function startPrivateDockerd(layout: PrivateDockerdLayout = privateDockerdLayout(), adopted = false): Promise<PrivateDockerd> {
+  const { dir, host, socket, pidfile } = layout;
   const docker = (...args: string[]): string => sh('docker', ['-H', host, ...args]);
   const answers = (): boolean => {
     try {
@@ -46,11 +75,6 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       return false;
     }
   };
-  if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
-    sh('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-    sh('ip', ['addr', 'add', '172.31.250.1/24', 'dev', BRIDGE]);
-    sh('ip', ['link', 'set', BRIDGE, 'up']);
-  }
   const pid = (): number | undefined => (existsSync(pidfile) ? Number(readFileSync(pidfile, 'utf8')) : undefined);
   const alive = (p: number | undefined): boolean => {
     if (!p) return false;
@@ -62,10 +86,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
     }
   };
   const start = async (): Promise<void> => {
-    const child = spawn('dockerd', [
-      '-H', host, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', pidfile,
-      '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false', '--storage-driver=overlay2', '--live-restore',
-    ], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    const child = spawn('dockerd', layout.args, { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
     child.unref();
     await until('private dockerd', answers, 30_000);
   };
@@ -99,6 +120,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       // already gone
     }
   };
+  if (adopted) return { host, socket, docker, stop, start, destroy };
   try {
     await start();
     // The test image, copied from the host's daemon (busybox-static: about 1 MB).
