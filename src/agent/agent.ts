@@ -5,9 +5,9 @@
 import { BerthError, isBerthError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { Backoff, sleep } from '../shared/time.js';
-import type { AgentConfig } from './config.js';
+import type { AgentConfig } from './config/config.js';
 import { createEcsClient, instanceCredentials } from './api/ecs-api.js';
-import { ecsResourceTags, ecsTaskProtection } from './api/tmds-ecs.js';
+import { ecsResourceTags, ecsTaskProtection } from './http/tmds-ecs.js';
 import { capabilityAttributes, supportedApiVersions } from './registration/attributes.js';
 import { readHostResources, totalResources } from './registration/resources.js';
 import { registerContainerInstance, type Registration } from './registration/register.js';
@@ -16,11 +16,11 @@ import { StateStore } from './state/store.js';
 import { TaskManager } from './engine/task-manager.js';
 import { Reporter } from './reporter/reporter.js';
 import { AcsSession } from './acs/session.js';
-import { CredentialsStore } from './acs/credentials-store.js';
+import { CredentialsStore } from './credentials/store.js';
 import { startLocalEndpoints, type LocalEndpoints } from './http/endpoints.js';
 import { CgroupReader, StatsCollector } from './stats/index.js';
 import { ManifestState } from './acs/manifest-state.js';
-import { AGENT_VERSION } from './version.js';
+import { AGENT_VERSION } from './config/version.js';
 import { createTcsSession } from './tcs/index.js';
 import { PollEndpointCache } from './api/poll-endpoints.js';
 // Not ./metrics/index.js: it re-exports the prom-client registry, which is loaded only when metrics are on.

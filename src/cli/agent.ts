@@ -1,7 +1,7 @@
 /** `berth agent`: run the agent, or one of its one-shot modes (--healthcheck, --print-config, --version). */
 import { loadConfig, startAgent } from '../agent/index.js';
 import { RotatingFile } from '../agent/logfiles/rotating-file.js';
-import { AGENT_VERSION } from '../agent/version.js';
+import { AGENT_VERSION } from '../agent/config/version.js';
 import { COMMON_OPTIONS, parseCommandArgs } from './args.js';
 import { healthcheck } from './healthcheck.js';
 import { EXIT, type CliIo } from './io.js';

@@ -6,7 +6,7 @@
  *    stayed green while the agent was cut off from the control plane or from Docker.
  * When the introspection port is 0 (a random port, tests) only the health file is asked.
  */
-import type { AgentConfig } from '../agent/config.js';
+import type { AgentConfig } from '../agent/config/config.js';
 import { runHealthcheck } from '../agent/health/check.js';
 
 const TIMEOUT_MS = 5000;

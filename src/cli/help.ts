@@ -1,8 +1,8 @@
 /**
- * Every help text. The agent's variable list is generated from src/agent/config-vars.ts, the registry that
+ * Every help text. The agent's variable list is generated from src/agent/config/vars.ts, the registry that
  * test/cli/config-vars.test.ts keeps in step with what loadConfig reads.
  */
-import { formatConfigVariables } from '../agent/config-vars.js';
+import { formatConfigVariables } from '../agent/config/vars.js';
 
 const COMMON_FLAGS = `Logging (every command):
   --log-level LEVEL   trace, debug, info, warn, error, silent (agent default: ECS_LOGLEVEL, else info)

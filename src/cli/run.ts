@@ -2,7 +2,7 @@
  * Dispatch and the error policy: whatever goes wrong is one line on stderr and an exit code
  * (2 bad command line, 5 bad configuration or another terminal error, 1 anything transient).
  */
-import { AGENT_VERSION } from '../agent/version.js';
+import { AGENT_VERSION } from '../agent/config/version.js';
 import { BerthError, errorMessage } from '../shared/errors.js';
 import { keepYoungGenerationSmall } from './heap.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { loadConfig } from '../../src/agent/config.js';
-import { parseEcsConfigFile, parseGoBool, parseGoDuration } from '../../src/agent/config-parse.js';
+import { loadConfig } from '../../src/agent/config/config.js';
+import { parseEcsConfigFile, parseGoBool, parseGoDuration } from '../../src/agent/config/parse.js';
 
 const NO_FILE = { configFile: '/nonexistent/berth-config-test' };
 const base = { AWS_DEFAULT_REGION: 'us-west-2' };

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { buildCreateRequest, dockerContainerName, ecsLabels } from '../../src/agent/engine/create-request.js';
+import { buildCreateRequest } from '../../src/agent/engine/create-request.js';
+import { dockerContainerName, ecsLabels } from '../../src/agent/model/labels.js';
 import { newTaskRecord, parseTaskSpec } from '../../src/agent/engine/parse-task.js';
 
 const spec = parseTaskSpec({

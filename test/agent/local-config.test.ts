@@ -1,13 +1,13 @@
 /**
- * The local endpoint and log file settings (config-endpoints.ts), the audit line format and the rotating log file,
+ * The local endpoint and log file settings (src/agent/config/endpoints.ts), the audit line format and the rotating log file,
  * without an agent: config values, official fallbacks, line shape, rotation with an injected clock.
  */
 import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/agent/config.js';
-import { parseRpsLimit } from '../../src/agent/config-endpoints.js';
+import { loadConfig } from '../../src/agent/config/config.js';
+import { parseRpsLimit } from '../../src/agent/config/endpoints.js';
 import { auditPath, formatAuditLine, openAuditLog } from '../../src/agent/logfiles/audit-log.js';
 import { RotatingFile } from '../../src/agent/logfiles/rotating-file.js';
 

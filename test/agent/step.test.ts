@@ -1,7 +1,7 @@
 import t from 'tap';
 import { nextAction, effectiveDesired, knownTaskStatus } from '../../src/agent/engine/step.js';
 import { newTaskRecord } from '../../src/agent/engine/parse-task.js';
-import type { TaskRecord } from '../../src/agent/engine/model.js';
+import type { TaskRecord } from '../../src/agent/model/task.js';
 import type { ContainerStatus } from '../../src/shared/model/status.js';
 
 function task(desired: string, known: ContainerStatus[], essential: boolean[] = known.map(() => true)): TaskRecord {

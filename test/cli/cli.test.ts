@@ -2,8 +2,8 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CONFIG_VARIABLES } from '../../src/agent/config-vars.js';
-import { AGENT_VERSION } from '../../src/agent/version.js';
+import { CONFIG_VARIABLES } from '../../src/agent/config/vars.js';
+import { AGENT_VERSION } from '../../src/agent/config/version.js';
 import { berthEnv, runBerth } from './run-berth.js';
 
 const oneLine = (s: string): boolean => s.trim() !== '' && !s.trim().includes('\n');

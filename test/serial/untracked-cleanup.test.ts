@@ -7,7 +7,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { loadConfig } from '../../src/agent/config.js';
+import { loadConfig } from '../../src/agent/config/config.js';
 import { ImageManager } from '../../src/agent/engine/images.js';
 import { DockerRuntime } from '../../src/agent/runtime/docker.js';
 import { testLogger } from '../agent/agent-harness.js';

@@ -2,8 +2,8 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chainProviders, rotatingSharedCredentials } from '../../src/agent/api/credentials.js';
-import { credentialsFromIni } from '../../src/agent/api/credentials-file.js';
+import { chainProviders, rotatingSharedCredentials } from '../../src/agent/credentials/instance-chain.js';
+import { credentialsFromIni } from '../../src/agent/credentials/shared-file.js';
 
 function ini(profile: string, key: string, secret = `${key}-secret`): string {
   return `[${profile}]\naws_access_key_id = ${key}\naws_secret_access_key=${secret}\n`;

@@ -3,7 +3,7 @@ import type { AgentMessages } from '../../shared/protocol/acs.js';
 import type { Logger } from '../../shared/log.js';
 import type { TaskManager } from '../engine/task-manager.js';
 import type { Reporter } from '../reporter/reporter.js';
-import type { CredentialsStore } from './credentials-store.js';
+import type { CredentialsStore } from '../credentials/store.js';
 import type { ManifestState } from './manifest-state.js';
 import type { EniAttachments } from '../network/awsvpc/attachments.js';
 

@@ -23,7 +23,7 @@ import { BerthError } from '../../shared/errors.js';
 import { Backoff, uniform } from '../../shared/time.js';
 import type { Logger } from '../../shared/log.js';
 import type { Credentials } from '../api/ecs-api.js';
-import { AGENT_HASH, AGENT_VERSION } from '../version.js';
+import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
 import { buildAcsUrl } from './url.js';
 import type { ResponderContext } from './context.js';
 import { dispatch } from './dispatch.js';

@@ -8,10 +8,10 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { Logger } from '../../shared/log.js';
-import { instanceCredentialChain } from './credentials.js';
-import { AGENT_VERSION } from '../version.js';
+import { instanceCredentialChain } from '../credentials/instance-chain.js';
+import { AGENT_VERSION } from '../config/version.js';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 

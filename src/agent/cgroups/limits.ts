@@ -10,7 +10,7 @@
  * Pure: the file writes are in layout.ts, the I/O in task-cgroups.ts.
  */
 import { BerthError } from '../../shared/errors.js';
-import type { TaskSpec } from '../engine/model.js';
+import type { TaskSpec } from '../model/task.js';
 
 export const BYTES_PER_MIB = 1024 * 1024;
 /** Linux refuses 1 share; the official agent never asks for fewer than 2 per container. */

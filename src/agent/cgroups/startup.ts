@@ -9,7 +9,7 @@
  *   false                                 no task cgroups
  */
 import type { Logger } from '../../shared/log.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import { TaskCgroups } from './task-cgroups.js';
 
 export async function startTaskCgroups(config: Pick<AgentConfig, 'taskCpuMemLimit' | 'cgroupPath' | 'cgroupCpuPeriodMs' | 'taskPidsLimit'>, log: Logger): Promise<TaskCgroups | undefined> {

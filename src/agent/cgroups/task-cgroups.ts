@@ -9,7 +9,7 @@ import { access, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import type { TaskSpec } from '../engine/model.js';
+import type { TaskSpec } from '../model/task.js';
 import { taskCgroupLimits } from './limits.js';
 import { cgroupParent, limitWrites, rootDirs, taskDirs, taskIdOf, V1_CONTROLLERS, V1_PREFIX, v2RootWrites, type CgroupVersion, type CgroupWrite } from './layout.js';
 

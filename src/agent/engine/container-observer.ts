@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../../shared/log.js';
 import type { ContainerEvent, ContainerInspect, ContainerRuntime, ProcessEvent } from '../runtime/runtime.js';
-import type { ContainerState, TaskRecord } from './model.js';
+import type { ContainerState, TaskRecord } from '../model/task.js';
 import { applyInspect, markVanished } from './observe.js';
 import { EventInspector } from './event-inspector.js';
 

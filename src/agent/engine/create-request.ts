@@ -2,34 +2,12 @@
  * How a task container becomes a Docker create request (spec §10): the name scheme, the ECS labels, the
  * injected environment, explicit host ports, then the dockerConfig overlays.
  */
-import { randomBytes } from 'node:crypto';
 import { BerthError } from '../../shared/errors.js';
 import type { CreateContainerRequest } from '../runtime/runtime.js';
-import type { ContainerSpec, ContainerState, TaskSpec } from './model.js';
+import type { ContainerSpec, ContainerState, TaskSpec } from '../model/task.js';
 import { linkTarget } from './dependencies.js';
-import { isDynamic, portPairs } from '../network/port-mapping.js';
-
-export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
-export const LABEL_CONTAINER_NAME = 'com.amazonaws.ecs.container-name';
-export const LABEL_FAMILY = 'com.amazonaws.ecs.task-definition-family';
-export const LABEL_VERSION = 'com.amazonaws.ecs.task-definition-version';
-export const LABEL_CLUSTER = 'com.amazonaws.ecs.cluster';
-
-/** `ecs-<family>-<revision>-<name without [^A-Za-z0-9-]>-<20 hex>`, assigned once and persisted. */
-export function dockerContainerName(task: TaskSpec, containerName: string, random: Buffer = randomBytes(10)): string {
-  const clean = containerName.replace(/[^A-Za-z0-9-]/g, '');
-  return `ecs-${task.family}-${task.version}-${clean}-${random.toString('hex')}`;
-}
-
-export function ecsLabels(task: TaskSpec, containerName: string, cluster: string): Record<string, string> {
-  return {
-    [LABEL_TASK_ARN]: task.arn,
-    [LABEL_CONTAINER_NAME]: containerName,
-    [LABEL_FAMILY]: task.family,
-    [LABEL_VERSION]: task.version,
-    [LABEL_CLUSTER]: cluster,
-  };
-}
+import { isDynamic, portPairs } from '../model/port-mapping.js';
+import { ecsLabels } from '../model/labels.js';
 
 /**
  * The environment variables every task container gets (§8.3). `baseUrl` is where containers reach this agent's

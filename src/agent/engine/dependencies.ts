@@ -9,7 +9,7 @@
  * A cycle or an edge to a container that does not exist is rejected when the task is added (TaskDependencyError).
  */
 import { containerRank } from '../../shared/model/status.js';
-import type { ContainerState, DependencyCondition, TaskRecord, TaskSpec } from './model.js';
+import type { ContainerState, DependencyCondition, TaskRecord, TaskSpec } from '../model/task.js';
 
 export interface Edge {
   /** The dependent container. */

@@ -8,7 +8,7 @@
  *   task MEMORY  = task memory (MiB), else per container MemoryReservation (MiB) or memory
  *   PORTS(_UDP)  = static host ports (hostPort != 0), not for awsvpc
  */
-import type { TaskSpec } from './model.js';
+import type { TaskSpec } from '../model/task.js';
 
 export interface TaskResources {
   cpu: number;

@@ -14,7 +14,7 @@
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { Backoff, sleep } from '../../shared/time.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
 import { authForImage } from './registry-auth.js';
 import { EcrTokenCache } from '../api/ecr-auth.js';

@@ -19,7 +19,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import type { ContainerInspect, CreateContainerRequest } from '../runtime/runtime.js';
-import type { TaskSpec } from './model.js';
+import type { TaskSpec } from '../model/task.js';
 
 export const METADATA_FILE_NAME = 'ecs-container-metadata.json';
 export const METADATA_MOUNT_POINT = '/opt/ecs/metadata';

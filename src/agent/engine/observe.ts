@@ -6,7 +6,7 @@
 import { BerthError } from '../../shared/errors.js';
 import { laterContainerStatus } from '../../shared/model/status.js';
 import type { ContainerInspect } from '../runtime/runtime.js';
-import type { ContainerState } from './model.js';
+import type { ContainerState } from '../model/task.js';
 
 /** Sets the first reason only: later errors never overwrite the one that explains the stop. */
 export function recordReason(c: ContainerState, err: unknown): void {

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AcsContainer, AcsTask, AcsVolume } from '../../shared/protocol/acs.js';
-import type { ContainerSpec, ContainerState, DependencySpec, PortMappingSpec, TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+import type { ContainerSpec, ContainerState, DependencySpec, PortMappingSpec, TaskRecord, TaskSpec, VolumeSpec } from '../model/task.js';
 import { parseSecrets } from './secrets-spec.js';
-import { parseContainerPortRange } from '../network/port-mapping.js';
-import { taskEniOf } from '../network/awsvpc/eni.js';
+import { parseContainerPortRange } from '../model/port-mapping.js';
+import { taskEniOf } from '../model/eni.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
 
 export class TaskParseError extends Error {}

@@ -15,8 +15,8 @@
  */
 import type { Logger } from '../../shared/log.js';
 import type { ContainerRuntime, ContainerSummary } from '../runtime/runtime.js';
-import { LABEL_CLUSTER, LABEL_CONTAINER_NAME, LABEL_TASK_ARN } from './create-request.js';
-import type { TaskRecord } from './model.js';
+import { LABEL_CLUSTER, LABEL_CONTAINER_NAME, LABEL_TASK_ARN } from '../model/labels.js';
+import type { TaskRecord } from '../model/task.js';
 
 export interface AdoptionPlan {
   /** [task ARN, container name, Docker ID] of saved containers whose ID the store did not have yet. */

@@ -4,7 +4,7 @@
  * 'now' is for writes that must land before an action (a new desired status); observed statuses are re-read
  * from Docker after a crash anyway.
  */
-import type { TaskRecord } from './model.js';
+import type { TaskRecord } from '../model/task.js';
 
 export interface RecordStore {
   saveTask(task: TaskRecord, opts?: { durable?: boolean }): void;

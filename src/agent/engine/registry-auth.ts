@@ -20,9 +20,9 @@ import { sleep } from '../../shared/time.js';
 import { getSecretValue, SecretsManagerError } from '../api/secrets-manager.js';
 import { EcrApiError } from '../api/ecr.js';
 import type { EcrTokenCache, EcrTokenRequest } from '../api/ecr-auth.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
-import type { AsmAuthSpec, EcrAuthSpec } from './model.js';
+import type { AsmAuthSpec, EcrAuthSpec } from '../model/task.js';
 
 const DOCKER_HUB = 'index.docker.io';
 

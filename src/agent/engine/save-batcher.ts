@@ -3,7 +3,7 @@
  * a payload of 50 tasks creates 50 containers at once. Each write is an fsync (synchronous=FULL), so the writes
  * one turn of the event loop produces go out in ONE transaction, and every caller resumes once it committed.
  */
-import type { TaskRecord } from './model.js';
+import type { TaskRecord } from '../model/task.js';
 
 export interface BatchStore {
   saveTasks(tasks: readonly TaskRecord[]): void;

@@ -11,7 +11,7 @@
  *   arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password:AWSPREVIOUS:
  */
 import type { AcsSecret } from '../../shared/protocol/acs.js';
-import type { SecretSpec } from './model.js';
+import type { SecretSpec } from '../model/task.js';
 
 export function parseSecrets(v: AcsSecret[] | undefined, container: string, fail: (why: string) => never): { secrets?: SecretSpec[] } {
   if (v === undefined || v === null) return {};

@@ -17,7 +17,7 @@ import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import { sleep } from '../../shared/time.js';
 import { getSecretValue, type SigningCredentials } from '../api/secrets-manager.js';
 import { getParameters, SSM_MAX_NAMES } from '../api/ssm.js';
-import type { ContainerSpec, SecretSpec, TaskRecord } from './model.js';
+import type { ContainerSpec, SecretSpec, TaskRecord } from '../model/task.js';
 import { parseAsmValueFrom, type AsmReference } from './secrets-spec.js';
 
 export interface TaskSecretsInput {

@@ -13,7 +13,7 @@
  * independent containers move in parallel. Down: running containers are stopped in reverse dependency order.
  */
 import { containerRank, taskStatusFromContainers, laterTaskStatus, type TaskStatus } from '../../shared/model/status.js';
-import type { ContainerState, TaskRecord } from './model.js';
+import type { ContainerState, TaskRecord } from '../model/task.js';
 import { mayStop, upGate } from './dependencies.js';
 
 export type ContainerAction =

@@ -9,7 +9,7 @@
  */
 import { laterTaskStatus, taskRank, type TaskStatus } from '../../shared/model/status.js';
 import type { Logger } from '../../shared/log.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
 import type { ContainerEvent, ContainerRuntime, ProcessEvent } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
@@ -17,7 +17,7 @@ import type { TaskStateChange } from '../reporter/state-change.js';
 import { ChangeEmitter } from '../reporter/change-emitter.js';
 import { releaseTaskPorts } from './task-ports.js';
 import { ImageManager } from './images.js';
-import type { ContainerState, TaskRecord } from './model.js';
+import type { ContainerState, TaskRecord } from '../model/task.js';
 import { applyInspect, markVanished } from './observe.js';
 import { effectiveDesired, knownTaskStatus, planTask, PROVISION, type ContainerAction, type DependencyFailure, type TaskAction } from './step.js';
 import * as transitions from './transitions.js';

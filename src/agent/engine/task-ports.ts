@@ -3,8 +3,8 @@
  * task is known STOPPED. Static host ports are not the allocator's (host resources account for them).
  */
 import type { PortAllocator } from '../network/port-allocator.js';
-import { isDynamic, portPairs } from '../network/port-mapping.js';
-import type { TaskRecord } from './model.js';
+import { isDynamic, portPairs } from '../model/port-mapping.js';
+import type { TaskRecord } from '../model/task.js';
 
 function forEachDynamicPort(rec: TaskRecord, fn: (port: number, protocol: 'tcp' | 'udp') => void): void {
   for (const spec of rec.spec.containers) {

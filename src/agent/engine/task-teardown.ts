@@ -5,13 +5,13 @@
  */
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StateStore } from '../state/store.js';
 import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ImageManager } from './images.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
-import type { TaskRecord } from './model.js';
+import type { TaskRecord } from '../model/task.js';
 import { removeTaskResources } from './volumes.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 

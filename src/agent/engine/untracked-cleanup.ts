@@ -15,13 +15,13 @@
  * Docker's refusal, which does not protect an image from losing one of several tags.
  */
 import type { Logger } from '../../shared/log.js';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import type { ContainerRuntime, ImageSummary } from '../runtime/runtime.js';
 import { DEFAULT_PAUSE_IMAGE } from '../network/awsvpc/task-network.js';
+import { LABEL_TASK_ARN } from '../model/labels.js';
 
 /** The official agent's own image, always excluded (config.CachedImageNameAgentContainer). */
 export const AGENT_IMAGE = 'amazon/amazon-ecs-agent:latest';
-const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
 const REMOVABLE_STATES = new Set(['exited', 'dead', 'created']);
 
 export interface UntrackedCleanupInput {
@@ -56,7 +56,7 @@ export async function cleanupUntracked(input: UntrackedCleanupInput): Promise<Un
 async function removeContainers(input: UntrackedCleanupInput): Promise<string[]> {
   const { runtime, config, signal, now } = input;
   const all = await runtime.listContainers!({}, signal);
-  const candidates = all.filter((c) => c.labels[TASK_ARN_LABEL] === undefined && !input.trackedContainers.has(c.id) && REMOVABLE_STATES.has(c.state ?? ''));
+  const candidates = all.filter((c) => c.labels[LABEL_TASK_ARN] === undefined && !input.trackedContainers.has(c.id) && REMOVABLE_STATES.has(c.state ?? ''));
   const removed: string[] = [];
   for (const c of candidates) {
     if (removed.length >= config.numNonEcsContainersDeletePerCycle) break;

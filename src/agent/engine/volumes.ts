@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { BerthError } from '../../shared/errors.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { TaskRecord, TaskSpec, VolumeSpec } from './model.js';
+import type { TaskRecord, TaskSpec, VolumeSpec } from '../model/task.js';
 
 export function taskVolumeName(task: TaskSpec, volumeName: string, random: Buffer = randomBytes(10)): string {
   return `ecs-${task.family}-${task.version}-${volumeName.replace(/[^A-Za-z0-9_.-]/g, '')}-${random.toString('hex')}`;

@@ -2,7 +2,7 @@
  * `berth agent --healthcheck`: 0 when the running agent is connected to ACS (or has been disconnected for
  * less than BERTH_HEALTHCHECK_ACS_LIMIT) and Docker answers; 1 otherwise, with one line per problem.
  */
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { evaluateHealth, readHealth } from './status-file.js';
 

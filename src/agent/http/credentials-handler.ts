@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
-import type { CredentialsStore } from '../acs/credentials-store.js';
+import type { CredentialsStore } from '../credentials/store.js';
 import type { AuditLog } from '../logfiles/audit-log.js';
 import { callerAddress, sendJson } from './server.js';
 import type { TaskView } from './task-view.js';

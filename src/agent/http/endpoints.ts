@@ -9,7 +9,7 @@
  * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to 169.254.170.2 by definition (SDKs add the host), so
  * SDKs in containers find their credentials only with the link-local endpoint on.
  *
- * Settings (config-endpoints.ts): ECS_TASK_METADATA_RPS_LIMIT feeds the TMDS token bucket, ECS_DISABLE_TASK_METADATA_AZ
+ * Settings (config/endpoints.ts): ECS_TASK_METADATA_RPS_LIMIT feeds the TMDS token bucket, ECS_DISABLE_TASK_METADATA_AZ
  * blanks the AZ, ECS_AUDIT_LOGFILE gets a line per credentials request, and as root host-filter.ts installs ecs-init's
  * INPUT rules for the bound ports (removed before the servers close).
  *
@@ -17,9 +17,9 @@
  * leaves older containers with a stale URI. The fixed default ports do not have that problem.
  */
 import type { Logger } from '../../shared/log.js';
-import type { AgentConfig } from '../config.js';
-import type { CredentialsStore } from '../acs/credentials-store.js';
-import type { TaskRecord } from '../engine/model.js';
+import type { AgentConfig } from '../config/config.js';
+import type { CredentialsStore } from '../credentials/store.js';
+import type { TaskRecord } from '../model/task.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatsProvider } from '../stats/collector.js';
 import { openAuditLog, type AuditLog } from '../logfiles/audit-log.js';

@@ -3,7 +3,7 @@
  * list of commands for any other path. Answers from the engine's records only: no Docker call per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AGENT_HASH, AGENT_VERSION } from '../version.js';
+import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
 import { introspectionTask } from './responses.js';
 import { sendJson } from './server.js';
 import type { TaskView } from './task-view.js';

@@ -4,7 +4,7 @@
  * agent's Go structs (`omitempty` members are left out when empty, the others are always present).
  */
 import { taskBackendStatus, type ContainerStatus } from '../../shared/model/status.js';
-import type { ContainerSpec, ContainerState, TaskRecord } from '../engine/model.js';
+import type { ContainerSpec, ContainerState, TaskRecord } from '../model/task.js';
 import type { ContainerInspect } from '../runtime/runtime.js';
 import type { TaskTagMembers } from './task-tags.js';
 

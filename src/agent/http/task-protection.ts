@@ -9,12 +9,12 @@
  *
  * Checks, in the official order: PUT body decodes (400) -> endpoint id names a task (404) -> PUT has
  * ProtectionEnabled (400) -> the task has task role credentials (403) -> the ECS call (its status, 504 on
- * timeout). The ECS calls are injected (src/agent/api/tmds-ecs.ts): no AWS client lives here.
+ * timeout). The ECS calls are injected (./tmds-ecs.ts): no AWS client lives here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs-shapes.js';
-import type { CredentialsStore } from '../acs/credentials-store.js';
+import type { CredentialsStore } from '../credentials/store.js';
 import { awsErrorFields } from './aws-error.js';
 import { sendJson } from './server.js';
 import type { ContainerRef } from './task-view.js';

@@ -3,7 +3,7 @@
  * engine step writes before it returns) joined with `docker inspect` of their containers. Inspect results are
  * cached for a second, so a burst of metadata requests costs Docker one inspect per container.
  */
-import type { ContainerSpec, ContainerState, TaskRecord } from '../engine/model.js';
+import type { ContainerSpec, ContainerState, TaskRecord } from '../model/task.js';
 import type { ContainerInspect, ContainerRuntime } from '../runtime/runtime.js';
 import type { Details } from './responses.js';
 

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/log.js';
-import type { TaskRecord } from '../engine/model.js';
+import type { TaskRecord } from '../model/task.js';
 import type { StatsProvider } from '../stats/collector.js';
 import { toDockerStatsJson } from '../stats/docker-stats.js';
 import { credentialsId, serveCredentials, type CredentialsHandlerOptions } from './credentials-handler.js';

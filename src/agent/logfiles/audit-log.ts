@@ -14,7 +14,7 @@
  * One deliberate difference: berth refuses a task that asks for another task's credentials (credentials-handler.ts)
  * with the same 400 an unknown id gets, and records the owning task's ARN for it, where an unknown id has "-".
  */
-import type { LogRotation } from '../config-endpoints.js';
+import type { LogRotation } from '../config/endpoints.js';
 import { RotatingFile } from './rotating-file.js';
 
 export type AuditEventType = 'GetCredentials' | 'GetCredentialsExecutionRole';

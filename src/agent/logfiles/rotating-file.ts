@@ -16,7 +16,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, fchmodSync } from 'node:fs';
 import path from 'node:path';
-import type { LogRotation } from '../config-endpoints.js';
+import type { LogRotation } from '../config/endpoints.js';
 
 export interface RotatingFileOptions {
   file: string;

@@ -5,7 +5,7 @@
  * reads: figures are as fresh as the TCS cadence). Gauges are computed when scraped.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TaskRecord } from '../engine/model.js';
+import type { TaskRecord } from '../model/task.js';
 import type { StatsCollector } from '../stats/collector.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { Attribute } from '@aws-sdk/client-ecs';
-import type { AgentConfig } from '../config.js';
+import type { AgentConfig } from '../config/config.js';
 
 const C = 'com.amazonaws.ecs.capability.';
 const E = 'ecs.capability.';

@@ -5,7 +5,7 @@
  * reporter is not handed over again until it is confirmed sent or the actor re-emits (restart).
  */
 import { containerBackendStatus, taskRank, type ContainerStatus } from '../../shared/model/status.js';
-import type { TaskRecord } from '../engine/model.js';
+import type { TaskRecord } from '../model/task.js';
 import { buildTaskStateChange, type TaskStateChange } from './state-change.js';
 
 export class ChangeEmitter {

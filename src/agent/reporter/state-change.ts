@@ -6,7 +6,7 @@
 import type { ContainerStateChange, NetworkBinding as ReportedBinding, SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import { containerBackendStatus, taskBackendStatus, type ContainerStatus, type TaskStatus } from '../../shared/model/status.js';
 import type { NetworkBinding } from '../runtime/runtime.js';
-import type { PortMappingSpec, TaskRecord } from '../engine/model.js';
+import type { PortMappingSpec, TaskRecord } from '../model/task.js';
 
 /** What a change reports, so the sender can mark exactly that as sent afterwards. */
 export interface TaskStateChange {

@@ -16,7 +16,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BerthError } from '../../shared/errors.js';
-import type { ContainerState, TaskRecord, TaskSpec, TaskState } from '../engine/model.js';
+import type { ContainerState, TaskRecord, TaskSpec, TaskState } from '../model/task.js';
 import { migrate } from './migrations.js';
 
 export const STATE_FILE = 'berth-agent.db';

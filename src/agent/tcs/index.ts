@@ -2,8 +2,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../shared/log.js';
 import type { Credentials } from '../api/ecs-api.js';
-import type { AgentConfig } from '../config.js';
-import type { TaskRecord } from '../engine/model.js';
+import type { AgentConfig } from '../config/config.js';
+import type { TaskRecord } from '../model/task.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatsCollector } from '../stats/collector.js';
 import { PollEndpointCache } from '../api/poll-endpoints.js';

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { signRequest, type CredentialSource } from '../../shared/aws/sigv4.js';
 import type { Logger } from '../../shared/log.js';
 import { Backoff, sleep, uniform } from '../../shared/time.js';
-import { AGENT_HASH, AGENT_VERSION } from '../version.js';
+import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
 import { encodeTcsFrame, parseTcsServerFrame, type TcsAgentMessages, type TcsEnvelope } from './protocol.js';
 import { buildTcsUrl } from './url.js';
 

@@ -3,7 +3,7 @@
  * Reads the engine's tasks through a callback (the store's view), samples only running containers.
  */
 import { randomUUID } from 'node:crypto';
-import type { TaskRecord } from '../engine/model.js';
+import type { TaskRecord } from '../model/task.js';
 import type { StatsCollector, StatsTarget } from '../stats/collector.js';
 import { ContainerHealthTracker, RuntimeDoctor } from './health.js';
 import { containerMetric, healthRequests, instanceStatusRequest, metricsRequests, type InstanceIdentity, type MessageContext } from './messages.js';

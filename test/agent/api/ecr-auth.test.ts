@@ -10,7 +10,7 @@ import { EcrApiError, ecrEndpoint, getAuthorizationToken, type AuthorizationData
 import { decodeAuthorizationToken, EcrTokenCache } from '../../../src/agent/api/ecr-auth.js';
 import { ecrRegistryAuth } from '../../../src/agent/engine/registry-auth.js';
 import { isBerthError } from '../../../src/shared/errors.js';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 
 const HOUR = 3_600_000;
 const token = (user: string, password: string): string => Buffer.from(`${user}:${password}`).toString('base64');

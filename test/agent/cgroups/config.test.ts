@@ -1,6 +1,6 @@
 /** ECS_ENABLE_TASK_CPU_MEM_LIMIT, ECS_CGROUP_PATH, ECS_CGROUP_CPU_PERIOD and ECS_TASK_PIDS_LIMIT in loadConfig. */
 import t from 'tap';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 
 const load = (env: Record<string, string> = {}) => loadConfig({ AWS_DEFAULT_REGION: 'us-west-2', ...env }, { configFile: '/nonexistent/x' });
 

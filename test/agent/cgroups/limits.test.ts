@@ -1,7 +1,7 @@
 /** The task cgroup's limit arithmetic (cgroups/limits.ts), as the official agent's task_linux.go computes it. */
 import t from 'tap';
 import { sharesToWeight, taskCgroupLimits } from '../../../src/agent/cgroups/limits.js';
-import type { ContainerSpec } from '../../../src/agent/engine/model.js';
+import type { ContainerSpec } from '../../../src/agent/model/task.js';
 
 const c = (cpu: number, memory = 0): ContainerSpec => ({
   name: `c${cpu}-${memory}`, image: 'x', cpu, memory, essential: true, command: undefined, entryPoint: undefined,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TaskCgroups } from '../../../src/agent/cgroups/task-cgroups.js';
 import { startTaskCgroups } from '../../../src/agent/cgroups/startup.js';
 import { silentLogger } from '../../../src/shared/log.js';
-import type { TaskSpec } from '../../../src/agent/engine/model.js';
+import type { TaskSpec } from '../../../src/agent/model/task.js';
 
 const log = silentLogger();
 const ARN = 'arn:aws:ecs:us-west-2:123456789012:task/cg-unit/0123456789abcdef0123456789abcdef';

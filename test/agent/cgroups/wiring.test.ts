@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildCreateRequest } from '../../../src/agent/engine/create-request.js';
 import { newTaskRecord, parseTaskSpec } from '../../../src/agent/engine/parse-task.js';
 import { capabilityAttributes } from '../../../src/agent/registration/attributes.js';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { haveTranscripts, TRANSCRIPTS_DIR } from '../../helpers/models.js';
 
 const spec = parseTaskSpec({

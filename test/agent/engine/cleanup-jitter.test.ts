@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { mock } from 'node:test';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { TaskTeardown } from '../../../src/agent/engine/task-teardown.js';
 import type { ImageManager } from '../../../src/agent/engine/images.js';
 import type { ContainerRuntime } from '../../../src/agent/runtime/runtime.js';

@@ -1,6 +1,6 @@
 /** Small task records for engine logic tests (no Docker). */
 import { newTaskRecord } from '../../../src/agent/engine/parse-task.js';
-import type { ContainerSpec, TaskRecord, VolumeSpec } from '../../../src/agent/engine/model.js';
+import type { ContainerSpec, TaskRecord, VolumeSpec } from '../../../src/agent/model/task.js';
 import type { ContainerStatus } from '../../../src/shared/model/status.js';
 
 export function container(name: string, extra: Partial<ContainerSpec> = {}): ContainerSpec {

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { ImageManager } from '../../../src/agent/engine/images.js';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { BerthError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/log.js';
 import type { ContainerRuntime, RegistryAuth } from '../../../src/agent/runtime/runtime.js';

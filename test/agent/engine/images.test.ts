@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ImageManager } from '../../../src/agent/engine/images.js';
 import { authForImage, registryOf } from '../../../src/agent/engine/registry-auth.js';
-import { loadConfig, SecretString } from '../../../src/agent/config.js';
+import { loadConfig, SecretString } from '../../../src/agent/config/config.js';
 import { BerthError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/log.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ContainerMetadataFiles, metadataDocument, taskIdOf, withMetadataMount, type InstanceFacts } from '../../../src/agent/engine/metadata-file.js';
-import type { TaskSpec } from '../../../src/agent/engine/model.js';
+import type { TaskSpec } from '../../../src/agent/model/task.js';
 import type { ContainerInspect } from '../../../src/agent/runtime/runtime.js';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/mdf-unit/0123456789abcdef0123456789abcdef';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { asmRegistryAuth, type AsmAuthInput } from '../../../src/agent/engine/registry-auth.js';
 import { getSecretValue, secretsManagerEndpoint } from '../../../src/agent/api/secrets-manager.js';
 import type { IAMRoleCredentials } from '../../../src/shared/protocol/acs.js';

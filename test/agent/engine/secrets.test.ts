@@ -7,12 +7,12 @@
 import t, { type Test } from 'tap';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { getParameters, ssmEndpoint } from '../../../src/agent/api/ssm.js';
 import { resolveTaskSecrets, secretEnvironment, taskSecrets, type TaskSecretsInput } from '../../../src/agent/engine/secrets.js';
 import { parseAsmValueFrom, parseSecrets } from '../../../src/agent/engine/secrets-spec.js';
 import { buildCreateRequest } from '../../../src/agent/engine/create-request.js';
-import type { ContainerSpec, SecretSpec, TaskRecord } from '../../../src/agent/engine/model.js';
+import type { ContainerSpec, SecretSpec, TaskRecord } from '../../../src/agent/model/task.js';
 import type { IAMRoleCredentials } from '../../../src/shared/protocol/acs.js';
 import { createLogger } from '../../../src/shared/log.js';
 import { startTestEmulator } from '../../emulator/helpers/emulator.js';

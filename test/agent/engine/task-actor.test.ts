@@ -3,7 +3,7 @@ import { TaskActor } from '../../../src/agent/engine/task-actor.js';
 import { newTaskRecord } from '../../../src/agent/engine/parse-task.js';
 import { PortAllocator } from '../../../src/agent/network/port-allocator.js';
 import { StateStore } from '../../../src/agent/state/store.js';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { silentLogger } from '../../../src/shared/log.js';
 import type { TaskStateChange } from '../../../src/agent/reporter/state-change.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';

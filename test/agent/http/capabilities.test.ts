@@ -1,5 +1,5 @@
 import t from 'tap';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { capabilityAttributes } from '../../../src/agent/registration/attributes.js';
 
 const names = (env: Record<string, string>): string[] =>

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
-import { loadConfig } from '../../../src/agent/config.js';
-import { CredentialsStore } from '../../../src/agent/acs/credentials-store.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
+import { CredentialsStore } from '../../../src/agent/credentials/store.js';
 import { startLocalEndpoints, pruneCredentials } from '../../../src/agent/http/endpoints.js';
-import type { TaskRecord } from '../../../src/agent/engine/model.js';
+import type { TaskRecord } from '../../../src/agent/model/task.js';
 import { silentLogger } from '../../../src/shared/log.js';
 import { record, scriptedRuntime } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 /** Task records and a scripted inspect for endpoint tests that need no Docker. */
-import type { TaskRecord } from '../../../src/agent/engine/model.js';
+import type { TaskRecord } from '../../../src/agent/model/task.js';
 import type { ContainerInspect, ContainerRuntime } from '../../../src/agent/runtime/runtime.js';
 
 export function record(opts: { arn: string; dockerId: string; v3Id: string; known?: 'RUNNING' | 'STOPPED'; networkMode?: string }): TaskRecord {

@@ -3,12 +3,12 @@
  * v4 Errors[] on a failed lookup) and the task-protection endpoint (official answers, task role only).
  */
 import t, { type Test } from 'tap';
-import { loadConfig } from '../../../src/agent/config.js';
-import { CredentialsStore } from '../../../src/agent/acs/credentials-store.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
+import { CredentialsStore } from '../../../src/agent/credentials/store.js';
 import { startLocalEndpoints } from '../../../src/agent/http/endpoints.js';
 import type { ProtectionAnswer, ProtectionRequest, TaskProtectionCalls } from '../../../src/agent/http/task-protection.js';
 import { decodePutBody } from '../../../src/agent/http/task-protection.js';
-import type { TaskRecord } from '../../../src/agent/engine/model.js';
+import type { TaskRecord } from '../../../src/agent/model/task.js';
 import { silentLogger } from '../../../src/shared/log.js';
 import { record, scriptedRuntime } from './fixtures.js';
 

@@ -3,9 +3,9 @@
  * becomes ecs-ipam-style routes without a gateway after the credentials route; ECS_AWSVPC_BLOCK_IMDS is off by default.
  */
 import t from 'tap';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { bridgeNetworkConfig, eniNetworkConfig } from '../../../src/agent/network/awsvpc/task-network.js';
-import { parseEni } from '../../../src/agent/network/awsvpc/eni.js';
+import { parseEni } from '../../../src/agent/model/eni.js';
 
 const load = (env: Record<string, string>) => loadConfig({ AWS_DEFAULT_REGION: 'us-west-2', ...env }, { configFile: '/nonexistent/berth-awsvpc.config' });
 

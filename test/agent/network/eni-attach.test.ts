@@ -11,7 +11,7 @@ import type { SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import { dispatch } from '../../../src/agent/acs/dispatch.js';
 import type { ResponderContext } from '../../../src/agent/acs/context.js';
 import { EniAttachments } from '../../../src/agent/network/awsvpc/attachments.js';
-import { parseEni, taskEniOf } from '../../../src/agent/network/awsvpc/eni.js';
+import { parseEni, taskEniOf } from '../../../src/agent/model/eni.js';
 import { awsvpcSupport } from '../../../src/agent/network/awsvpc/support.js';
 import { StateStore } from '../../../src/agent/state/store.js';
 import type { ElasticNetworkInterface, ServerEnvelope } from '../../../src/shared/protocol/acs.js';

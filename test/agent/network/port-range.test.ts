@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PortAllocator } from '../../../src/agent/network/port-allocator.js';
-import { isDynamic, parseContainerPortRange, portCount, portPairs } from '../../../src/agent/network/port-mapping.js';
+import { isDynamic, parseContainerPortRange, portCount, portPairs } from '../../../src/agent/model/port-mapping.js';
 import { parseTaskSpec } from '../../../src/agent/engine/parse-task.js';
 import { buildCreateRequest } from '../../../src/agent/engine/create-request.js';
 import { newTaskRecord } from '../../../src/agent/engine/parse-task.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { AwsvpcNetwork } from '../../../src/agent/network/awsvpc/task-network.js';
 import { DockerRuntime } from '../../../src/agent/runtime/docker.js';
 import { newTaskRecord, parseTaskSpec } from '../../../src/agent/engine/parse-task.js';
-import type { TaskNetworkState, TaskRecord } from '../../../src/agent/engine/model.js';
+import type { TaskNetworkState, TaskRecord } from '../../../src/agent/model/task.js';
 import { silentLogger } from '../../../src/shared/log.js';
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0;

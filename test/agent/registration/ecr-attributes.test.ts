@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { capabilityAttributes } from '../../../src/agent/registration/attributes.js';
 import { haveTranscripts, TRANSCRIPTS_DIR } from '../../helpers/models.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../../src/agent/config.js';
+import { loadConfig } from '../../../src/agent/config/config.js';
 import { capabilityAttributes } from '../../../src/agent/registration/attributes.js';
 
 const TRANSCRIPT = '../shared/transcripts/official-agent-1.72/ecs-api/0001-RegisterContainerInstance.json';

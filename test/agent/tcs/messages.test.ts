@@ -4,7 +4,7 @@ import { deriveSample, foldWindow } from '../../../src/agent/stats/collector.js'
 import { hasHealthCheck, telemetryTasks } from '../../../src/agent/tcs/source.js';
 import { buildTcsUrl } from '../../../src/agent/tcs/url.js';
 import { encodeTcsFrame, parseTcsServerFrame } from '../../../src/agent/tcs/protocol.js';
-import type { TaskRecord } from '../../../src/agent/engine/model.js';
+import type { TaskRecord } from '../../../src/agent/model/task.js';
 import { haveModels, loadModel, validateShape } from '../../helpers/models.js';
 
 const ctx = (): { cluster: string; containerInstance: string; now: number; newId: () => string } => {

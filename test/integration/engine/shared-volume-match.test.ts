@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
 import { DockerRuntime } from '../../../src/agent/runtime/docker.js';
 import { provisionVolumes } from '../../../src/agent/engine/volumes.js';
-import type { VolumeSpec } from '../../../src/agent/engine/model.js';
+import type { VolumeSpec } from '../../../src/agent/model/task.js';
 import { isBerthError } from '../../../src/shared/errors.js';
 import { docker, removeContainersWithLabel } from '../../helpers/docker.js';
 import { container, record } from '../../agent/engine/fixtures.js';

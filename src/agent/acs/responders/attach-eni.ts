@@ -5,7 +5,7 @@
  * (known MAC) is acked again and changes nothing.
  */
 import type { AttachTaskNetworkInterfacesMessage } from '../../../shared/protocol/acs.js';
-import { parseEni } from '../../network/awsvpc/eni.js';
+import { parseEni } from '../../model/eni.js';
 import type { ResponderContext } from '../context.js';
 
 const DEFAULT_WAIT_MS = 60_000;

@@ -8,7 +8,7 @@
 import type { AcsTask, PayloadMessage } from '../../../shared/protocol/acs.js';
 import { errorMessage } from '../../../shared/errors.js';
 import { parseTaskSpec } from '../../engine/parse-task.js';
-import { credentialsEnvironment } from '../credentials-store.js';
+import { credentialsEnvironment } from '../../credentials/store.js';
 import type { ResponderContext } from '../context.js';
 
 function stoppedFirst(tasks: AcsTask[]): AcsTask[] {

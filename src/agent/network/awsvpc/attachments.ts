@@ -9,7 +9,7 @@ import type { SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../../shared/log.js';
 import { Backoff, sleep } from '../../../shared/time.js';
 import type { EniAttachmentRecord, StateStore } from '../../state/store.js';
-import type { TaskEni } from './eni.js';
+import type { TaskEni } from '../../model/eni.js';
 import { linkMacs, SYS_CLASS_NET } from './links.js';
 
 export interface EniAttachmentsOptions {

@@ -5,7 +5,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentConfig } from '../../config.js';
+import type { AgentConfig } from '../../config/config.js';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
 import { DEFAULT_PAUSE_IMAGE } from './task-network.js';
 

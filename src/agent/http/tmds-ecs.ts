@@ -6,10 +6,10 @@
  *                          task can only ever act as itself (what its role allows), never as the instance
  */
 import { GetTaskProtectionCommand, ListTagsForResourceCommand, UpdateTaskProtectionCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { AgentConfig } from '../config.js';
-import type { ProtectionRequest, TaskProtectionCalls } from '../http/task-protection.js';
-import type { ResourceTagsLookup } from '../http/task-tags.js';
-import { createEcsClient } from './ecs-api.js';
+import type { AgentConfig } from '../config/config.js';
+import type { ProtectionRequest, TaskProtectionCalls } from './task-protection.js';
+import type { ResourceTagsLookup } from './task-tags.js';
+import { createEcsClient } from '../api/ecs-api.js';
 
 export function ecsResourceTags(client: ECSClient): ResourceTagsLookup {
   return async (resourceArn, signal) => {

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { BerthError } from '../shared/errors.js';
-import { parseEcsConfigFile, parseGoBool, parseGoDuration, parsePortRange } from './config-parse.js';
-import { localEndpointSettings, type LocalEndpointSettings } from './config-endpoints.js';
+import { BerthError } from '../../shared/errors.js';
+import { parseEcsConfigFile, parseGoBool, parseGoDuration, parsePortRange } from './parse.js';
+import { localEndpointSettings, type LocalEndpointSettings } from './endpoints.js';
 
 export type ImagePullBehavior = 'default' | 'always' | 'once' | 'prefer-cached';
 

@@ -4,7 +4,7 @@
  */
 import type { ContainerStatus, TaskStatus } from '../../shared/model/status.js';
 import type { NetworkBinding } from '../runtime/runtime.js';
-import type { TaskEni } from '../network/awsvpc/eni.js';
+import type { TaskEni } from './eni.js';
 
 export interface PortMappingSpec {
   containerPort: number;

@@ -9,7 +9,7 @@
  * not parse count as unset. Paths must be absolute: a relative log path would depend on the working directory.
  */
 import path from 'node:path';
-import { BerthError } from '../shared/errors.js';
+import { BerthError } from '../../shared/errors.js';
 
 export interface LogRotation {
   /** ECS_LOG_ROLLOVER_TYPE: 'hourly' (the official default; seelog's "date") or 'size'. */

@@ -3,7 +3,7 @@
  * `containerPortRange` ("8000-8010", containerPort 0) that maps onto as many contiguous host ports. The state
  * saves one host port per mapping (the first of its range), so these helpers expand it again.
  */
-import type { PortMappingSpec } from '../engine/model.js';
+import type { PortMappingSpec } from './task.js';
 
 export interface PortPair {
   containerPort: number;

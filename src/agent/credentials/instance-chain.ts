@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Logger } from '../../shared/log.js';
-import { credentialsFromIni } from './credentials-file.js';
+import { credentialsFromIni } from './shared-file.js';
 
 /** Where the official agent (in its container) and an ECS Anywhere host keep the SSM-rotated credentials. */
 export const ROTATING_CREDENTIALS_FILES = ['/rotatingcreds/credentials', '/root/.aws/credentials'] as const;

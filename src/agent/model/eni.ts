@@ -3,7 +3,7 @@
  * attach message and the task payload both carry it. Validation as the official agent: at least one IPv4
  * address, a subnet gateway in CIDR form, a MAC and an EC2 id, association protocol default (or empty).
  */
-import type { ElasticNetworkInterface } from '../../../shared/protocol/acs.js';
+import type { ElasticNetworkInterface } from '../../shared/protocol/acs.js';
 
 export interface TaskEni {
   ec2Id: string;
