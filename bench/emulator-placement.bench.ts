@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { arnsFor } from '../src/emulator/arns.js';
-import type { EmulatorContext } from '../src/emulator/context.js';
-import { parseConstraints, parseStrategies } from '../src/emulator/api/placement-input.js';
-import { placeTasks } from '../src/emulator/scheduler/placement.js';
+import { arnsFor } from '../src/emulator/ecs/arns.js';
+import type { EmulatorContext } from '../src/emulator/ecs/context.js';
+import { parseConstraints, parseStrategies } from '../src/emulator/ecs/scheduler/placement-input.js';
+import { placeTasks } from '../src/emulator/ecs/scheduler/placement.js';
 import { openStore } from '../src/emulator/store/store.js';
-import { clusterCapacities, launchTasks } from '../src/emulator/tasks/launch.js';
+import { clusterCapacities, launchTasks } from '../src/emulator/ecs/tasks/launch.js';
 import { silentLogger } from '../src/shared/log.js';
 import type { BenchOutcome } from './stats.js';
 

@@ -19,7 +19,7 @@ import { AcsSession } from './acs/session.js';
 import { CredentialsStore } from './credentials/store.js';
 import { startLocalEndpoints, type LocalEndpoints } from './http/endpoints.js';
 import { CgroupReader, StatsCollector } from './stats/index.js';
-import { ManifestState } from './acs/manifest-state.js';
+import { ManifestState } from './acs/responders/manifest-state.js';
 import { AGENT_VERSION } from './config/version.js';
 import { createTcsSession } from './tcs/index.js';
 import { PollEndpointCache } from './api/poll-endpoints.js';

@@ -1,5 +1,5 @@
-/** `berth up`: emulator + cluster + an agent for this host (src/up.ts does the work). */
-import { runUp } from '../up.js';
+/** `berth up`: emulator + cluster + an agent for this host (src/up/index.ts does the work). */
+import { runUp } from '../up/index.js';
 import { COMMON_OPTIONS, parseCommandArgs, parsePort } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 import { cliLogger } from './logging.js';

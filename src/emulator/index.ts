@@ -4,15 +4,15 @@ import { VpcService } from './vpc/service.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../shared/log.js';
-import { AcsHub } from './acs/hub.js';
-import { handleApiRequest } from './api/router.js';
-import { refuseAccessKey } from './api/access-keys.js';
-import { arnsFor } from './arns.js';
-import type { EmulatorContext } from './context.js';
+import { AcsHub } from './ecs/acs/hub.js';
+import { handleAwsRequest, type ServiceRoutes } from './router.js';
+import { refuseAccessKey } from './aws/access-keys.js';
+import { arnsFor } from './ecs/arns.js';
+import type { EmulatorContext } from './ecs/context.js';
 import { openStore } from './store/store.js';
 import { handleUpgrade } from './upgrade.js';
-import { ServiceController } from './services/controller.js';
-import { TelemetryStore } from './tcs/telemetry.js';
+import { ServiceController } from './ecs/services/controller.js';
+import { TelemetryStore } from './ecs/tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
 import { EmulatedEcr, type EcrRegistryOptions } from './ecr/registry.js';
 
@@ -82,6 +82,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const telemetry = new TelemetryStore();
   const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
   const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc, ecr };
+  const account = { region: arns.region, accountId: arns.accountId };
+  const routes: ServiceRoutes = {
+    ecs: ctx,
+    secretsManager: { store, log, account, now },
+    ssm: { store, log, account, now },
+    ecr: { store, log, account, now, ecr },
+  };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
@@ -91,7 +98,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       res.writeHead(refused.status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(refused.body));
       return;
     }
-    void handleApiRequest(ctx, req, res);
+    void handleAwsRequest(routes, req, res);
   });
   server.on('upgrade', (req, socket, head) => {
     if (refuseAccessKey(opts.acceptAccessKeys, req)) {

@@ -3,10 +3,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { clusterName } from '../shared/aws/arn.js';
 import type { Logger } from '../shared/log.js';
-import type { AcsHub } from './acs/hub.js';
+import type { AcsHub } from './ecs/acs/hub.js';
 import type { EmulatorStore } from './store/store.js';
-import { serveTcs } from './tcs/session.js';
-import type { TelemetryStore } from './tcs/telemetry.js';
+import { serveTcs } from './ecs/tcs/session.js';
+import type { TelemetryStore } from './ecs/tcs/telemetry.js';
 
 /** Writes an HTTP error on a socket that asked to upgrade, in the ACS error form the agent decodes (§2.5). */
 function reject(socket: Duplex, status: number, type: string, message: string): void {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Secret } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
-import { runUp } from '../../src/up.js';
+import { runUp } from '../../src/up/index.js';
 import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
 
 const run = promisify(execFile);

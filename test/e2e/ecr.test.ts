@@ -16,7 +16,7 @@ import path from 'node:path';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { runUp } from '../../src/up.js';
+import { runUp } from '../../src/up/index.js';
 import { haveRegistryTools, privateRegistry } from '../helpers/registry.js';
 import { startFakeControlPlane, eventually } from '../helpers/fake-control-plane.js';
 import { agentFor, containersOfTask, CREDENTIALS, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
-import { runUp } from '../../src/up.js';
+import { runUp } from '../../src/up/index.js';
 import { haveRegistryTools, privateRegistry } from '../helpers/registry.js';
 import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
 

@@ -8,7 +8,7 @@ import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, RunTaskCo
 import { startTestEmulator } from './helpers/emulator.js';
 import { FakeAgent } from './helpers/fake-agent.js';
 import { clusterWithInstance } from './helpers/fixtures.js';
-import { secretRef } from '../../src/emulator/api/container-secrets.js';
+import { secretRef } from '../../src/emulator/ecs/container-secrets.js';
 
 const ASM_ARN = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:db-AbCdEf';
 const ASM_KEYED = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::';

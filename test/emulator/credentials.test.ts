@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../src/shared/log.js';
 import type { IAMRoleCredentialsMessage } from '../../src/shared/protocol/acs.js';
-import { CredentialsIssuer } from '../../src/emulator/credentials/issuer.js';
-import { fakeRoleCredentials, rfc3339 } from '../../src/emulator/credentials/keys.js';
-import { withRoleCredentials } from '../../src/emulator/credentials/attach.js';
+import { CredentialsIssuer } from '../../src/emulator/ecs/credentials/issuer.js';
+import { fakeRoleCredentials, rfc3339 } from '../../src/emulator/ecs/credentials/keys.js';
+import { withRoleCredentials } from '../../src/emulator/ecs/credentials/attach.js';
 
 const TASK = { taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/md-c/1', taskClusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/md-c', instanceArn: 'ci-1' };
 const ROLE = 'arn:aws:iam::000000000000:role/app';

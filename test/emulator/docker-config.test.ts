@@ -1,5 +1,5 @@
 import t from 'tap';
-import { dockerConfigFor } from '../../src/emulator/acs/docker-config.js';
+import { dockerConfigFor } from '../../src/emulator/ecs/acs/docker-config.js';
 
 const parse = (s: string | undefined): Record<string, unknown> => JSON.parse(s ?? '{}') as Record<string, unknown>;
 

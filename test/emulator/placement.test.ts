@@ -5,10 +5,10 @@ import {
   seededRandom,
   type InstanceCapacity,
   type PlacementRequest,
-} from '../../src/emulator/scheduler/placement.js';
-import { taskDemand } from '../../src/emulator/scheduler/demand.js';
-import { parseConstraints, parseStrategies } from '../../src/emulator/api/placement-input.js';
-import { EcsError } from '../../src/emulator/api/errors.js';
+} from '../../src/emulator/ecs/scheduler/placement.js';
+import { taskDemand } from '../../src/emulator/ecs/scheduler/demand.js';
+import { parseConstraints, parseStrategies } from '../../src/emulator/ecs/scheduler/placement-input.js';
+import { EcsError } from '../../src/emulator/ecs/errors.js';
 
 const instance = (arn: string, over: Partial<InstanceCapacity> = {}): InstanceCapacity => ({
   arn,

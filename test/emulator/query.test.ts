@@ -1,7 +1,7 @@
 import t from 'tap';
-import { evaluate, type InstanceFacts } from '../../src/emulator/scheduler/query/evaluate.js';
-import { isDynamic, parseExpression } from '../../src/emulator/scheduler/query/parse.js';
-import { QueryError, tokenize } from '../../src/emulator/scheduler/query/tokens.js';
+import { evaluate, type InstanceFacts } from '../../src/emulator/ecs/scheduler/query/evaluate.js';
+import { isDynamic, parseExpression } from '../../src/emulator/ecs/scheduler/query/parse.js';
+import { QueryError, tokenize } from '../../src/emulator/ecs/scheduler/query/tokens.js';
 
 const facts = (over: Partial<InstanceFacts> = {}): InstanceFacts => ({
   ec2InstanceId: 'i-0123',

@@ -1,7 +1,8 @@
 import t from 'tap';
-import { reconcile, type InstanceInfo, type ReconcileInput } from '../../src/emulator/services/reconcile.js';
-import { failureThreshold } from '../../src/emulator/services/rollout.js';
-import { newDeployment } from '../../src/emulator/services/deployments.js';
+import { reconcile } from '../../src/emulator/ecs/services/reconcile.js';
+import type { InstanceInfo, ReconcileInput } from '../../src/emulator/ecs/services/model.js';
+import { failureThreshold } from '../../src/emulator/ecs/services/rollout.js';
+import { newDeployment } from '../../src/emulator/ecs/services/deployments.js';
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../src/emulator/store/records.js';
 
 const NOW = 1_000_000;

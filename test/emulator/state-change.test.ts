@@ -1,5 +1,5 @@
 import t from 'tap';
-import { applyTaskChange, ESSENTIAL_EXITED } from '../../src/emulator/tasks/state-change.js';
+import { applyTaskChange, ESSENTIAL_EXITED } from '../../src/emulator/ecs/tasks/state-change.js';
 import type { TaskRecord } from '../../src/emulator/store/records.js';
 
 const task = (over: Partial<TaskRecord> = {}): TaskRecord => ({

@@ -7,9 +7,10 @@ import {
   UpdateServiceCommand,
   UpdateTaskProtectionCommand,
 } from '@aws-sdk/client-ecs';
-import { reconcile, type ReconcileInput } from '../../src/emulator/services/reconcile.js';
-import { newDeployment } from '../../src/emulator/services/deployments.js';
-import { DEFAULT_PROTECTION_MINUTES, isProtected, withProtection } from '../../src/emulator/services/protection.js';
+import { reconcile } from '../../src/emulator/ecs/services/reconcile.js';
+import type { ReconcileInput } from '../../src/emulator/ecs/services/model.js';
+import { newDeployment } from '../../src/emulator/ecs/services/deployments.js';
+import { DEFAULT_PROTECTION_MINUTES, isProtected, withProtection } from '../../src/emulator/ecs/services/protection.js';
 import type { ServiceRecord, TaskRecord } from '../../src/emulator/store/records.js';
 import { rawCall, startTestEmulator } from './helpers/emulator.js';
 import { webTaskDefinition } from './helpers/fixtures.js';

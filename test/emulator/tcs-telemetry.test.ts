@@ -7,7 +7,7 @@ import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, De
 import { startTestEmulator, eventually } from './helpers/emulator.js';
 import { clusterWithInstance } from './helpers/fixtures.js';
 import { FakeAgent } from './helpers/fake-agent.js';
-import { aggregateHealth } from '../../src/emulator/tcs/telemetry.js';
+import { aggregateHealth } from '../../src/emulator/ecs/tcs/telemetry.js';
 import { haveTranscripts, TRANSCRIPTS_DIR } from '../helpers/models.js';
 import { parsePrometheusText, sampleValue } from '../agent/metrics/prom-text.js';
 

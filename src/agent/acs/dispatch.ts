@@ -1,6 +1,6 @@
 /** Routes each parsed ACS server message to its responder; types berth does not handle are logged. */
 import type { ServerEnvelope } from '../../shared/protocol/acs.js';
-import type { ResponderContext } from './context.js';
+import type { ResponderContext } from './responders/context.js';
 import { respondToCredentials } from './responders/credentials.js';
 import { respondToHeartbeat } from './responders/heartbeat.js';
 import { respondToPayload } from './responders/payload.js';

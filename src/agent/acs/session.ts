@@ -25,7 +25,7 @@ import type { Logger } from '../../shared/log.js';
 import type { Credentials } from '../api/ecs-api.js';
 import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
 import { buildAcsUrl } from './url.js';
-import type { ResponderContext } from './context.js';
+import type { ResponderContext } from './responders/context.js';
 import { dispatch } from './dispatch.js';
 import { AcsHandshakeError, dialAcs, type DialedAcs } from './dial.js';
 import { reconnectDelay, type CloseCause, type ConnectionEnd } from './reconnect.js';

@@ -1,13 +1,14 @@
 /**
  * Amazon ECR on the emulator's HTTP port: AWS JSON 1.1, `POST /` with
- * `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>` (api/router.ts hands these over). Only
+ * `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>` (src/emulator/router.ts hands these over). Only
  * GetAuthorizationToken, the call agents make before pulling from ECR; signatures are not checked, like the ECS
  * API. Answers (they carry the registry's password) are never logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorContext } from '../context.js';
+import type { ServiceDeps } from '../aws/service-deps.js';
+import type { EmulatedEcr } from './registry.js';
 import { EcrError } from './errors.js';
-import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../api/json-wire.js';
+import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../aws/json-wire.js';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 /** The service's SerializationException. */
@@ -32,7 +33,12 @@ function registryIds(input: Record<string, unknown>): string[] {
 }
 
 /** GetAuthorizationToken: the emulated registry's credentials, one entry per registry ID asked for (its account). */
-function getAuthorizationToken(ctx: EmulatorContext, input: Record<string, unknown>): Record<string, unknown> {
+/** ECR's deps: the common ones and the emulated registry, when one is configured. */
+export interface EcrDeps extends ServiceDeps {
+  readonly ecr?: EmulatedEcr | undefined;
+}
+
+function getAuthorizationToken(ctx: EcrDeps, input: Record<string, unknown>): Record<string, unknown> {
   const ids = registryIds(input);
   const ecr = ctx.ecr;
   if (!ecr) {
@@ -46,11 +52,11 @@ function getAuthorizationToken(ctx: EmulatorContext, input: Record<string, unkno
   return { authorizationData: ids.length === 0 ? [entry] : ids.map(() => entry) };
 }
 
-const OPERATIONS: Record<string, (ctx: EmulatorContext, input: Record<string, unknown>) => Record<string, unknown>> = {
+const OPERATIONS: Record<string, (ctx: EcrDeps, input: Record<string, unknown>) => Record<string, unknown>> = {
   GetAuthorizationToken: getAuthorizationToken,
 };
 
-export async function handleEcrRequest(ctx: EmulatorContext, target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleEcrRequest(ctx: EcrDeps, target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const op = target.slice(ECR_TARGET_PREFIX.length);
   try {
     const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EmulatorStore } from '../store/store.js';
-import type { TelemetryStore } from '../tcs/telemetry.js';
+import type { TelemetryStore } from '../ecs/tcs/telemetry.js';
 
 export interface EmulatorMetricsOptions {
   store: Pick<EmulatorStore, 'listClusters' | 'listInstances' | 'listTasks'>;

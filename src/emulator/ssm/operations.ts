@@ -10,13 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { epochSeconds } from '../../shared/time.js';
-import type { EmulatorContext } from '../context.js';
+import type { ServiceDeps } from '../aws/service-deps.js';
 import type { ParameterRecord } from '../store/records.js';
 import { parameterNotFound, SsmError, validation } from './errors.js';
 import { checkParameterName, parameterArn } from './names.js';
 
 type Input = Record<string, unknown>;
-export type SsmOperation = (ctx: EmulatorContext, input: Input) => Record<string, unknown>;
+export type SsmOperation = (ctx: ServiceDeps, input: Input) => Record<string, unknown>;
 
 const TYPES = ['String', 'StringList', 'SecureString'] as const;
 const MAX_NAMES = 10;
@@ -39,7 +39,7 @@ function bool(input: Input, key: string): boolean {
 }
 
 /** Name or ARN -> the record. */
-function find(ctx: EmulatorContext, id: string): ParameterRecord | undefined {
+function find(ctx: ServiceDeps, id: string): ParameterRecord | undefined {
   return id.startsWith('arn:') ? ctx.store.getParameterByArn(id) : ctx.store.getParameter(id);
 }
 
@@ -85,7 +85,7 @@ const putParameter: SsmOperation = (ctx, input) => {
   if (keyId !== undefined && effectiveType !== 'SecureString') throw validation('KeyId is required for SecureString type parameter only.');
   const rec: ParameterRecord = {
     name,
-    arn: parameterArn(ctx.arns.region, ctx.arns.accountId, name),
+    arn: parameterArn(ctx.account.region, ctx.account.accountId, name),
     type: effectiveType,
     value,
     version: (existing?.version ?? 0) + 1,

@@ -1,12 +1,12 @@
 /**
  * SSM Parameter Store on the emulator's HTTP port: AWS JSON 1.1, `POST /` with `X-Amz-Target: AmazonSSM.<Op>`
- * (api/router.ts hands these over). Like the ECS API, signatures are not checked. Every failure answers with an
+ * (src/emulator/router.ts hands these over). Like the ECS API, signatures are not checked. Every failure answers with an
  * SSM-shaped error; request bodies (they carry parameter values) are never logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorContext } from '../context.js';
+import type { ServiceDeps } from '../aws/service-deps.js';
 import { SsmError } from './errors.js';
-import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../api/json-wire.js';
+import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from '../aws/json-wire.js';
 import { SSM_OPERATIONS } from './operations.js';
 
 export const SSM_TARGET_PREFIX = 'AmazonSSM.';
@@ -14,7 +14,7 @@ export const SSM_TARGET_PREFIX = 'AmazonSSM.';
 const serializationError = (message: string): Error => new SsmError('SerializationException', message);
 const MAX_BODY = 1024 * 1024;
 
-export async function handleSsmRequest(ctx: EmulatorContext, target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleSsmRequest(ctx: ServiceDeps, target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const op = target.slice(SSM_TARGET_PREFIX.length);
   try {
     const operation = Object.hasOwn(SSM_OPERATIONS, op) ? SSM_OPERATIONS[op] : undefined;

@@ -230,7 +230,7 @@ export interface ServiceRecord {
   enableECSManagedTags: boolean;
 }
 
-/** A Secrets Manager secret (emulator/secrets/): one current version, the AWSCURRENT one. */
+/** A Secrets Manager secret (emulator/secretsmanager/): one current version, the AWSCURRENT one. */
 export interface SecretRecord {
   name: string;
   /** arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters> */

@@ -26,7 +26,7 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE tasks ADD COLUMN live INTEGER NOT NULL DEFAULT 1;
    UPDATE tasks SET live = (json_extract(doc, '$.lastStatus') != 'STOPPED');
    CREATE INDEX tasks_cluster_live ON tasks (cluster, live);`,
-  // 3: Secrets Manager secrets (emulator/secrets/), looked up by name or ARN.
+  // 3: Secrets Manager secrets (emulator/secretsmanager/), looked up by name or ARN.
   `CREATE TABLE secrets (name TEXT PRIMARY KEY, arn TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
   // 4: SSM Parameter Store parameters (emulator/ssm/), looked up by name or ARN.
   `CREATE TABLE ssm_parameters (name TEXT PRIMARY KEY, arn TEXT NOT NULL, doc TEXT NOT NULL);

@@ -51,7 +51,7 @@ export interface EmulatorStore {
   /** Services of a cluster in creation order, INACTIVE ones included. */
   listServices(cluster: string): ServiceRecord[];
 
-  /** Secrets Manager secrets (emulator/secrets/), by name. */
+  /** Secrets Manager secrets (emulator/secretsmanager/), by name. */
   getSecret(name: string): SecretRecord | undefined;
   putSecret(rec: SecretRecord): void;
   deleteSecret(name: string): void;

@@ -1,8 +1,8 @@
 /** Ack rules and per-message behaviour of the ACS responders (spec §4.1-§4.2), with a recording engine. */
 import t from 'tap';
 import { dispatch } from '../../../src/agent/acs/dispatch.js';
-import type { ResponderContext } from '../../../src/agent/acs/context.js';
-import { ManifestState } from '../../../src/agent/acs/manifest-state.js';
+import type { ResponderContext } from '../../../src/agent/acs/responders/context.js';
+import { ManifestState } from '../../../src/agent/acs/responders/manifest-state.js';
 import { CredentialsStore } from '../../../src/agent/credentials/store.js';
 import type { TaskManager } from '../../../src/agent/engine/task-manager.js';
 import type { Reporter } from '../../../src/agent/reporter/reporter.js';

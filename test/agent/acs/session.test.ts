@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { AcsSession, EXPIRED_CLOSE_REASON, type AcsTiming } from '../../../src/agent/acs/session.js';
-import { ManifestState } from '../../../src/agent/acs/manifest-state.js';
+import { ManifestState } from '../../../src/agent/acs/responders/manifest-state.js';
 import { CredentialsStore } from '../../../src/agent/credentials/store.js';
 import type { TaskManager } from '../../../src/agent/engine/task-manager.js';
 import type { Reporter } from '../../../src/agent/reporter/reporter.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import { dispatch } from '../../../src/agent/acs/dispatch.js';
-import type { ResponderContext } from '../../../src/agent/acs/context.js';
+import type { ResponderContext } from '../../../src/agent/acs/responders/context.js';
 import { EniAttachments } from '../../../src/agent/network/awsvpc/attachments.js';
 import { parseEni, taskEniOf } from '../../../src/agent/model/eni.js';
 import { awsvpcSupport } from '../../../src/agent/network/awsvpc/support.js';

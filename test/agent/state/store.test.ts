@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateStore, STATE_FILE } from '../../../src/agent/state/store.js';
 import { MIGRATIONS, migrate } from '../../../src/agent/state/migrations.js';
-import { ManifestState } from '../../../src/agent/acs/manifest-state.js';
+import { ManifestState } from '../../../src/agent/acs/responders/manifest-state.js';
 import type { TaskRecord } from '../../../src/agent/model/task.js';
 import { tempDataDir } from '../agent-harness.js';
 

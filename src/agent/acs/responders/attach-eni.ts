@@ -6,7 +6,7 @@
  */
 import type { AttachTaskNetworkInterfacesMessage } from '../../../shared/protocol/acs.js';
 import { parseEni } from '../../model/eni.js';
-import type { ResponderContext } from '../context.js';
+import type { ResponderContext } from './context.js';
 
 const DEFAULT_WAIT_MS = 60_000;
 

@@ -4,7 +4,7 @@
  * Only ids and ARNs are logged: the message's secrets never reach a log line.
  */
 import type { IAMRoleCredentialsMessage } from '../../../shared/protocol/acs.js';
-import type { ResponderContext } from '../context.js';
+import type { ResponderContext } from './context.js';
 
 export function respondToCredentials(msg: IAMRoleCredentialsMessage, ctx: ResponderContext): void {
   const creds = msg.roleCredentials;

@@ -9,7 +9,7 @@ import type { AcsTask, PayloadMessage } from '../../../shared/protocol/acs.js';
 import { errorMessage } from '../../../shared/errors.js';
 import { parseTaskSpec } from '../../engine/parse-task.js';
 import { credentialsEnvironment } from '../../credentials/store.js';
-import type { ResponderContext } from '../context.js';
+import type { ResponderContext } from './context.js';
 
 function stoppedFirst(tasks: AcsTask[]): AcsTask[] {
   const stopping = (t: AcsTask): boolean => t.desiredStatus === 'STOPPED' || t.desiredStatus === 'DEAD';

@@ -3,7 +3,7 @@
  * so a replay does nothing); every listed task with desiredStatus STOPPED that exists locally is stopped.
  */
 import type { TaskStopVerificationAck } from '../../../shared/protocol/acs.js';
-import type { ResponderContext } from '../context.js';
+import type { ResponderContext } from './context.js';
 
 export function respondToStopVerificationAck(msg: TaskStopVerificationAck, ctx: ResponderContext): void {
   if (!msg.messageId || msg.messageId !== ctx.manifest.lastMessageId) {

@@ -6,7 +6,7 @@
  * control plane confirms with TaskStopVerificationAck (./stop-verification.ts).
  */
 import type { TaskManifestMessage } from '../../../shared/protocol/acs.js';
-import type { ResponderContext } from '../context.js';
+import type { ResponderContext } from './context.js';
 
 export function respondToTaskManifest(msg: TaskManifestMessage, ctx: ResponderContext): void {
   if (!msg.messageId) return;

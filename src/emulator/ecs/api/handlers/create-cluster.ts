@@ -1,0 +1,36 @@
+import { defineHandler } from '../handler.js';
+import { invalidParameter } from '../../errors.js';
+import { clusterView } from '../views.js';
+import { checkTags } from '../tags.js';
+import { checkSettings } from './update-cluster-settings.js';
+import type { Tag } from '../../../store/records.js';
+
+interface CreateClusterInput {
+  clusterName?: string;
+  tags?: Tag[];
+  settings?: unknown[];
+}
+
+/** Idempotent like ECS: creating an existing cluster returns it; a deleted (INACTIVE) one is created anew. */
+export const createCluster = defineHandler<CreateClusterInput>({
+  input: {
+    clusterName: { type: 'string' },
+    tags: { type: 'list', of: 'structure' },
+    settings: { type: 'list', of: 'structure' },
+    configuration: { type: 'structure' },
+  },
+  handle(ctx, input) {
+    const name = input.clusterName ?? 'default';
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
+      throw invalidParameter('Cluster name can only contain letters, numbers, hyphens and underscores.');
+    }
+    const tags = checkTags(input.tags);
+    const settings = input.settings ? checkSettings(input.settings, undefined) : undefined;
+    let cluster = ctx.store.getCluster(name);
+    if (!cluster || cluster.status === 'INACTIVE') {
+      cluster = { name, arn: ctx.arns.cluster(name), createdAt: ctx.now(), tags, status: 'ACTIVE', settings };
+      ctx.store.putCluster(cluster);
+    }
+    return { cluster: clusterView(ctx, cluster) };
+  },
+});

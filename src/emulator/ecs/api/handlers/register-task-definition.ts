@@ -1,0 +1,83 @@
+import { defineHandler } from '../handler.js';
+import { invalidParameter } from '../../errors.js';
+import { isRecord } from '../../validate.js';
+import { checkTags } from '../tags.js';
+import { taskDefinitionView } from '../views.js';
+import { checkContainerSecrets, requireExecutionRole } from '../../container-secrets.js';
+
+interface RegisterTaskDefinitionInput {
+  family: string;
+  containerDefinitions: unknown[];
+  tags?: unknown[];
+  [member: string]: unknown;
+}
+
+const NETWORK_MODES = ['bridge', 'host', 'awsvpc', 'none'] as const;
+
+/** repositoryCredentials {credentialsParameter}: a Secrets Manager secret name or ARN, read by the agent at pull. */
+function checkRepositoryCredentials(v: unknown, i: number): void {
+  if (v === undefined) return;
+  const where = `containerDefinitions[${i}].repositoryCredentials`;
+  if (!isRecord(v)) throw invalidParameter(`Invalid type for parameter ${where}: expected structure`);
+  const p = v['credentialsParameter'];
+  if (typeof p !== 'string' || p === '') throw invalidParameter(`${where}.credentialsParameter should not be null or empty.`);
+  if (p.startsWith('arn:') && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(p)) {
+    throw invalidParameter(`${where}.credentialsParameter is not a valid Secrets Manager secret ARN: ${p}`);
+  }
+}
+
+/** Returns whether any container has secrets (they need an execution role). */
+function checkContainerDefinitions(defs: unknown[]): boolean {
+  if (defs.length === 0) throw invalidParameter('containerDefinitions must contain at least one container.');
+  const names = new Set<string>();
+  let secrets = false;
+  defs.forEach((d, i) => {
+    if (!isRecord(d)) throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}]: expected structure`);
+    if (typeof d['name'] !== 'string' || d['name'] === '') throw invalidParameter('Container.name should not be null or empty.');
+    if (typeof d['image'] !== 'string' || d['image'] === '') throw invalidParameter('Container.image should not be null or empty.');
+    for (const k of ['cpu', 'memory', 'memoryReservation'] as const) {
+      if (d[k] !== undefined && !Number.isInteger(d[k])) {
+        throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}].${k}: expected integer`);
+      }
+    }
+    checkRepositoryCredentials(d['repositoryCredentials'], i);
+    if (checkContainerSecrets(d['secrets'], i)) secrets = true;
+    if (names.has(d['name'])) throw invalidParameter(`Duplicate container name: ${d['name']}`);
+    names.add(d['name']);
+  });
+  return secrets;
+}
+
+/** Revisions count up per family; the whole request (minus tags) is stored and echoed. */
+export const registerTaskDefinition = defineHandler<RegisterTaskDefinitionInput>({
+  input: {
+    family: { type: 'string', required: true },
+    containerDefinitions: { type: 'list', required: true, of: 'structure' },
+    networkMode: { type: 'string', enum: NETWORK_MODES },
+    cpu: { type: 'string' },
+    memory: { type: 'string' },
+    volumes: { type: 'list', of: 'structure' },
+    requiresCompatibilities: { type: 'list', of: 'string' },
+    tags: { type: 'list', of: 'structure' },
+  },
+  handle(ctx, input) {
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
+      throw invalidParameter('Family can only contain letters, numbers, hyphens and underscores.');
+    }
+    if (checkContainerDefinitions(input.containerDefinitions)) requireExecutionRole(input);
+    const { tags: rawTags, ...body } = input;
+    const tags = checkTags(rawTags);
+    const revision = ctx.store.maxRevision(input.family) + 1;
+    const td = {
+      arn: ctx.arns.taskDefinition(input.family, revision),
+      family: input.family,
+      revision,
+      status: 'ACTIVE' as const,
+      registeredAt: ctx.now(),
+      body,
+      tags,
+    };
+    ctx.store.putTaskDefinition(td);
+    return { taskDefinition: taskDefinitionView(td), tags };
+  },
+});

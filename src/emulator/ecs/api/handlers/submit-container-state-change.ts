@@ -1,0 +1,32 @@
+import { defineHandler } from '../handler.js';
+import { resolveCluster, resolveTask } from '../lookup.js';
+import { applyTaskChange, type ContainerChange } from '../../tasks/state-change.js';
+import { invalidParameter } from '../../errors.js';
+
+interface SubmitContainerStateChangeInput extends ContainerChange {
+  cluster?: string;
+  task?: string;
+}
+
+/** Unused by agent v1.72 (it batches into task changes) but part of the API: updates one container. */
+export const submitContainerStateChange = defineHandler<SubmitContainerStateChangeInput>({
+  input: {
+    cluster: { type: 'string' },
+    task: { type: 'string' },
+    containerName: { type: 'string' },
+    runtimeId: { type: 'string' },
+    status: { type: 'string' },
+    exitCode: { type: 'integer' },
+    reason: { type: 'string' },
+    networkBindings: { type: 'list', of: 'structure' },
+  },
+  handle(ctx, input) {
+    if (!input.task) throw invalidParameter('Missing required parameter: task');
+    if (!input.containerName) throw invalidParameter('Missing required parameter: containerName');
+    const cluster = resolveCluster(ctx, input.cluster);
+    const task = resolveTask(ctx, cluster, input.task);
+    const { cluster: _c, task: _t, ...container } = input;
+    ctx.store.putTask(applyTaskChange(task, { containers: [container] }, ctx.now()));
+    return { acknowledgment: 'ACK' };
+  },
+});

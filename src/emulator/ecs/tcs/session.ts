@@ -1,0 +1,122 @@
+import type WebSocket from 'ws';
+import type { Logger } from '../../../shared/log.js';
+import type { HealthStatus, StatsSet, TelemetryStore } from './telemetry.js';
+
+/** Which ack answers which publish request (tcs-api-2.json). */
+const ACKS: Readonly<Record<string, string>> = {
+  PublishMetricsRequest: 'AckPublishMetric',
+  PublishHealthRequest: 'AckPublishHealth',
+  PublishInstanceStatusRequest: 'AckPublishInstanceStatus',
+};
+
+export interface TcsEnvelope {
+  type: string;
+  message: Record<string, unknown>;
+}
+
+/**
+ * Every agent frame is a SigV4 header block, a blank line, then the JSON envelope (spec §7); frames without a
+ * header block are read too. undefined for anything that is not `{"type": string, "message"?: object}`.
+ */
+export function parseTcsFrame(raw: string): TcsEnvelope | undefined {
+  const sep = raw.indexOf('\r\n\r\n');
+  const json = sep === -1 ? raw : raw.slice(sep + 4);
+  try {
+    const v: unknown = JSON.parse(json);
+    if (typeof v !== 'object' || v === null || typeof (v as { type?: unknown }).type !== 'string') return undefined;
+    const message = (v as { message?: unknown }).message;
+    if (message !== undefined && (typeof message !== 'object' || message === null || Array.isArray(message))) return undefined;
+    return { type: (v as { type: string }).type, message: (message ?? {}) as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The envelope's type, or undefined for anything unreadable. */
+export function tcsFrameType(raw: string): string | undefined {
+  return parseTcsFrame(raw)?.type;
+}
+
+const list = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const set = (v: unknown): StatsSet | undefined => (typeof v === 'object' && v !== null ? (v as StatsSet) : undefined);
+const HEALTH = new Set(['HEALTHY', 'UNHEALTHY', 'UNKNOWN']);
+
+/** Files a publish into the store. `instanceArn` is the connection's (the query), not the message's claim. */
+export function recordPublish(store: TelemetryStore, instanceArn: string, env: TcsEnvelope, now: number): void {
+  store.count(env.type);
+  const m = env.message;
+  if (env.type === 'PublishMetricsRequest') {
+    for (const t of list(m['taskMetrics'])) {
+      store.putTaskMetrics({
+        taskArn: str(t['taskArn']),
+        instanceArn,
+        family: str(t['taskDefinitionFamily']),
+        version: str(t['taskDefinitionVersion']),
+        receivedAt: now,
+        containers: list(t['containerMetrics']).map((c) => {
+          const net = set(c['networkStatsSet']) as Record<string, unknown> | undefined;
+          return {
+            containerName: str(c['containerName']),
+            cpu: set(c['cpuStatsSet']),
+            memory: set(c['memoryStatsSet']),
+            rxBytesPerSecond: set(net?.['rxBytesPerSecond']),
+            txBytesPerSecond: set(net?.['txBytesPerSecond']),
+          };
+        }),
+      });
+    }
+  } else if (env.type === 'PublishHealthRequest') {
+    for (const t of list(m['tasks'])) {
+      for (const c of list(t['containers'])) {
+        const status = str(c['healthStatus']);
+        if (!HEALTH.has(status)) continue;
+        const since = typeof c['statusSince'] === 'number' ? c['statusSince'] * 1000 : undefined;
+        store.putContainerHealth(str(t['taskArn']), str(c['containerName']), status as HealthStatus, since);
+      }
+    }
+  } else if (env.type === 'PublishInstanceStatusRequest') {
+    store.putInstanceStatus({
+      instanceArn,
+      receivedAt: now,
+      statuses: list(m['statuses']).map((s) => ({ type: str(s['type']), status: str(s['status']) })),
+    });
+  }
+}
+
+export interface ServeTcsOptions {
+  heartbeatIntervalMs: number;
+  log: Logger;
+  /** Where publishes are kept; without one they are only acknowledged. */
+  telemetry?: TelemetryStore;
+  /** The containerInstance of the connection's query. */
+  instanceArn?: string;
+  now?: () => number;
+}
+
+/** Acknowledges every publish, files it in the telemetry store, and keeps the agent's keepalive timer fed. */
+export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
+  const heartbeat = setInterval(() => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'HeartbeatMessage', message: { healthy: true } }));
+  }, opts.heartbeatIntervalMs);
+  heartbeat.unref();
+  ws.on('message', (data, isBinary) => {
+    const env = isBinary ? undefined : parseTcsFrame(data.toString());
+    const ack = env ? ACKS[env.type] : undefined;
+    if (!env || !ack) {
+      opts.log.debug({ type: env?.type }, 'ignoring tcs frame');
+      return;
+    }
+    if (opts.telemetry) {
+      try {
+        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.now ?? Date.now)());
+      } catch (err) {
+        opts.log.warn({ err, type: env.type }, 'tcs publish not recorded');
+      }
+    }
+    ws.send(JSON.stringify({ type: ack, message: { message: 'ok' } }));
+  });
+  ws.on('close', () => clearInterval(heartbeat));
+  ws.on('error', (err) => opts.log.debug({ err }, 'tcs socket error'));
+}
