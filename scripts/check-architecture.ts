@@ -93,10 +93,10 @@ export async function checkArchitecture(root = REPO): Promise<ArchitectureReport
   // dependency-cruiser reports paths relative to the working directory.
   process.chdir(root);
   try {
-    const tsConfig = extractTSConfig(path.join(REPO, 'tsconfig.json'));
+    const tsConfig = extractTSConfig(path.join(REPO, 'tsconfig.base.json'));
     const { output } = await cruise(['src'], {
       ...config.options,
-      tsConfig: { fileName: path.join(REPO, 'tsconfig.json') },
+      tsConfig: { fileName: path.join(REPO, 'tsconfig.base.json') },
       validate: true,
       ruleSet: { forbidden: config.forbidden ?? [] },
       outputType: 'json',

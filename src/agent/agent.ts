@@ -4,7 +4,8 @@
  */
 import { BerthError, isBerthError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { Backoff, sleep } from '../shared/time.js';
+import { Backoff } from '../shared/time.js';
+import { sleep } from '../shared/clock.js';
 import type { AgentConfig } from './config/config.js';
 import { createEcsClient, instanceCredentials } from './api/ecs-api.js';
 import { ecsResourceTags, ecsTaskProtection } from './http/tmds-ecs.js';

@@ -39,7 +39,10 @@ function shorten(err: Error): string {
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
-export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
+/** The parsed flag values of `options`, typed by node:util's own parseArgs result. */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'];
+
+export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O): ParsedFlags<O> {
   try {
     return parseArgs({ args: args.map(officialToBerth), options, strict: true, allowPositionals: false }).values;
   } catch (err) {

@@ -15,6 +15,7 @@ import { ServiceController } from './ecs/services/controller.js';
 import { TelemetryStore } from './ecs/tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
 import { EmulatedEcr, type EcrRegistryOptions } from './ecr/registry.js';
+import { realClock, sleep } from '../shared/clock.js';
 
 export interface EmulatorOptions {
   port: number; // 0 = pick a free port
@@ -63,7 +64,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const store = openStore(opts.dataDir);
   let vpcClose: (() => Promise<void>) | undefined;
   const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
-  const now = (): number => Date.now();
+  const now = (): number => realClock.now();
   let vpc: VpcService | undefined;
   if (opts.vpc) {
     const simulated = new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true }));
@@ -136,7 +137,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       for (const ws of sockets) ws.close(1001, 'emulator shutting down');
       await Promise.race([
         Promise.all(sockets.map((ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))))),
-        new Promise<void>((r) => setTimeout(r, SOCKET_CLOSE_GRACE_MS).unref()),
+        sleep(SOCKET_CLOSE_GRACE_MS),
       ]);
       for (const ws of sockets) ws.terminate();
       wss.close();

@@ -13,6 +13,7 @@ import { EcsError } from './ecs/errors.js';
 import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from './aws/json-wire.js';
 import { HANDLERS } from './ecs/api/handlers/index.js';
 import { validateInput } from './ecs/validate.js';
+import { realClock } from '../shared/clock.js';
 
 export interface ServiceRoutes {
   readonly ecs: EmulatorContext;
@@ -46,8 +47,8 @@ const MAX_BODY = 10 * 1024 * 1024;
  */
 export async function handleEcsRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let op = '?';
-  const started = performance.now();
-  const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (performance.now() - started) / 1000);
+  const started = realClock.monotonic();
+  const observe = (error: string | undefined): void => ctx.observeApi?.(op, error, (realClock.monotonic() - started) / 1000);
   try {
     if (req.method !== 'POST') throw new EcsError('UnknownOperationException', 'Only POST / is supported.', 404);
     const target = req.headers['x-amz-target'];

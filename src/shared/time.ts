@@ -1,9 +1,4 @@
-/** Time helpers: an injectable clock, exponential backoff with jitter, abortable sleep. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+/** Time arithmetic: AWS timestamps, exponential backoff with jitter, uniform jitter. The clock is ./clock.ts. */
 
 /** Epoch seconds with millisecond fraction: how AWS JSON 1.1 encodes timestamps (spec §2.1). */
 export function epochSeconds(ms: number): number {
@@ -38,26 +33,6 @@ export class Backoff {
   reset(): void {
     this.current = this.opts.minMs;
   }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when aborted. The timer never holds the process. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** U(a, b) */

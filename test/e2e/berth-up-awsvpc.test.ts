@@ -90,7 +90,8 @@ t.test('berth up --vpc-cidr runs an awsvpc task reachable at its ENI address and
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const url = await waitFor('the endpoint line', async () => /ECS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], 30_000).catch((err: Error) => {
+  // The banner's last line says it is all out (stdout may arrive in several chunks).
+  const url = await waitFor('the whole banner', async () => (stdout.includes('Ctrl-C stops both') ? /ECS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] : undefined), 30_000).catch((err: Error) => {
     throw new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`);
   });
   t.match(stdout, `--network-configuration 'awsvpcConfiguration={subnets=[${SUBNET_ID}]}'`, 'prints the awsvpc run-task example');

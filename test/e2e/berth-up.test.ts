@@ -22,7 +22,8 @@ t.test('berth up runs emulator and agent together, prints how to use them, and s
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
 
-  const url = await waitFor('the endpoint line', async () => /ECS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], 30_000).catch(
+  // The banner's last line says it is all out (stdout may arrive in several chunks).
+  const url = await waitFor('the whole banner', async () => (stdout.includes('Ctrl-C stops both') ? /ECS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] : undefined), 30_000).catch(
     (err: Error) => {
       throw new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`);
     },

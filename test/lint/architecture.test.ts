@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkArchitecture, loops } from '../../scripts/check-architecture.js';
+import { REPO } from '../cli/run-berth.js';
 
 /** A throwaway tree: `files` maps a path under the root (src/...) to its text. */
 function tree(files: Record<string, string>): string {
@@ -107,4 +108,24 @@ t.test('loops() finds every strongly connected group of more than one folder, an
     ['f', new Set(['f'])],
   ]);
   t.same(loops(edges), [['a', 'b', 'c']]);
+});
+
+t.test('the one-clock rule: raw time and bare timers in src/ fail the lint; the clock itself, tests and new Date(ms) do not', async (t) => {
+  const { ESLint } = await import('eslint');
+  const eslint = new ESLint({ cwd: REPO });
+  const ruleIds = async (code: string, filePath: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(REPO, filePath) });
+    return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+  };
+  const cases: Array<[string, string]> = [
+    ['export const t = Date.now();\n', 'no-restricted-properties'],
+    ['export const t = performance.now();\n', 'no-restricted-properties'],
+    ['export const d = new Date();\n', 'no-restricted-syntax'],
+    ['setTimeout(() => undefined, 10);\n', 'no-restricted-globals'],
+    ['export const i = setInterval(() => undefined, 10);\n', 'no-restricted-globals'],
+  ];
+  for (const [code, rule] of cases) t.same(await ruleIds(code, 'src/agent/engine/fixture.ts'), [rule], code.trim());
+  t.same(await ruleIds('export const d = new Date(0).toISOString();\n', 'src/agent/engine/fixture.ts'), [], 'new Date(ms) for formatting is fine');
+  t.same(await ruleIds('export const t = Date.now();\n', 'src/shared/clock.ts'), [], 'the clock reads the time');
+  t.same(await ruleIds('export const t = Date.now();\n', 'test/fixture.test.ts'), [], 'tests may');
 });

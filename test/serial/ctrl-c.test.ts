@@ -37,7 +37,7 @@ function npmStartInTerminal(args: string[], env: NodeJS.ProcessEnv): Terminal {
 }
 
 async function endpointOf(term: Terminal): Promise<string> {
-  return waitFor('berth is up', async () => /berth is up: ECS endpoint (http:\/\/\S+) /.exec(term.output())?.[1], 240_000)
+  return waitFor('berth is up', async () => (term.output().includes('Ctrl-C stops both') ? /berth is up: ECS endpoint (http:\/\/\S+) /.exec(term.output())?.[1] : undefined), 240_000)
     .catch((err: Error) => {
       throw new Error(`${err.message}\n--- terminal ---\n${term.output()}`);
     });

@@ -5,7 +5,7 @@
  *                            |
  *                          open --> serve --close--> wait (0 for 1000/1001/1006/1011 from the server or our
  *                                     |                     planned expiry; backoff for inactivity/deadline)
- *   timers while open (all on the injected Timers):
+ *   timers while open (all on the injected Clock):
  *     inactivity   base + U(0, base), reset by any server frame -> terminate (backoff)
  *     read deadline 3 min, extended by any server frame          -> terminate (backoff)
  *     lifetime     15m + U(0, 30m) -> flush acks, close 1000 "ConnectionExpired: Reconnect to continue"
@@ -29,7 +29,7 @@ import type { ResponderContext } from './responders/context.js';
 import { dispatch } from './dispatch.js';
 import { AcsHandshakeError, dialAcs, type DialedAcs } from './dial.js';
 import { reconnectDelay, type CloseCause, type ConnectionEnd } from './reconnect.js';
-import { Deadline, realTimers, sleepOn, type Timers } from './timers.js';
+import { Deadline, expiresIn, realClock, sleep, type Clock } from '../../shared/clock.js';
 
 const FLUSH_WAIT_MS = 2000;
 export const EXPIRED_CLOSE_REASON = 'ConnectionExpired: Reconnect to continue';
@@ -62,7 +62,7 @@ export interface AcsSessionOptions {
   containerInstanceArn: string;
   dockerVersion: string | undefined;
   timing?: Partial<AcsTiming>;
-  timers?: Timers;
+  clock?: Clock;
   context: Omit<ResponderContext, 'send' | 'log'>;
   /** The agent's shared DiscoverPollEndpoint cache (12 h, stale on failure); one is made when absent. */
   endpoints?: PollEndpointCache;
@@ -79,7 +79,7 @@ export interface AcsHealth {
 
 export class AcsSession {
   private readonly abort = new AbortController();
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly timing: AcsTiming;
   private readonly backoff: Backoff;
   private ws: WebSocket | undefined;
@@ -97,17 +97,17 @@ export class AcsSession {
   });
 
   constructor(private readonly opts: AcsSessionOptions) {
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? realClock;
     this.timing = { ...DEFAULT_ACS_TIMING, ...opts.timing };
-    this.backoff = new Backoff({ minMs: 250, maxMs: 120_000, multiplier: 1.5, jitter: 0.2, random: () => this.timers.random() });
-    this.state = { connected: false, since: this.timers.now() };
+    this.backoff = new Backoff({ minMs: 250, maxMs: 120_000, multiplier: 1.5, jitter: 0.2, random: () => this.clock.random() });
+    this.state = { connected: false, since: this.clock.now() };
     this.endpoints =
       opts.endpoints ??
       new PollEndpointCache({
         client: opts.client,
         cluster: opts.cluster,
         containerInstanceArn: opts.containerInstanceArn,
-        now: () => this.timers.now(),
+        now: () => this.clock.now(),
       });
     this.firstConnection.catch(() => undefined); // callers that do not wait must not see an unhandled rejection
   }
@@ -121,7 +121,7 @@ export class AcsSession {
   }
 
   private setConnected(connected: boolean): void {
-    if (this.state.connected !== connected) this.state = { connected, since: this.timers.now() };
+    if (this.state.connected !== connected) this.state = { connected, since: this.clock.now() };
   }
 
   private async discover(): Promise<string> {
@@ -143,7 +143,7 @@ export class AcsSession {
       if (this.closed) return;
       const wait = reconnectDelay(end, this.backoff);
       const inactive = end.kind === 'failed' && end.inactiveInstance;
-      const down = this.timers.now() - this.state.since;
+      const down = this.clock.now() - this.state.since;
       if (!inactive && this.timing.giveUpMs > 0 && !this.state.connected && down >= this.timing.giveUpMs) {
         this.giveUp(down);
         return;
@@ -152,13 +152,13 @@ export class AcsSession {
       else log.info({ waitMs: Math.round(wait), inactiveInstance: inactive }, 'ACS reconnecting later');
       if (wait > 0) {
         try {
-          await sleepOn(this.timers, wait, this.abort.signal);
+          await sleep(wait, this.abort.signal, this.clock);
         } catch {
           return;
         }
       }
       // The 1h wait of an inactive instance is not "disconnected for too long": count from its end.
-      if (inactive) this.state = { connected: false, since: this.timers.now() };
+      if (inactive) this.state = { connected: false, since: this.clock.now() };
     }
   }
 
@@ -202,7 +202,7 @@ export class AcsSession {
   private serve(dialed: DialedAcs): Promise<ConnectionEnd> {
     const { ws } = dialed;
     const { log } = this.opts;
-    const { timers, timing } = this;
+    const { clock, timing } = this;
     const send = <K extends keyof AgentMessages & string>(type: K, message: AgentMessages[K]): void => {
       if (ws.readyState === WebSocket.OPEN) ws.send(encodeFrame<AgentMessages, K>(type, message));
     };
@@ -214,18 +214,18 @@ export class AcsSession {
       log.warn({ cause: why }, 'ACS connection timed out; closing it');
       ws.terminate();
     };
-    const inactivity = new Deadline(timers, endBy('inactive'));
-    const readDeadline = new Deadline(timers, endBy('deadline'));
+    const inactivity = new Deadline(clock, endBy('inactive'));
+    const readDeadline = new Deadline(clock, endBy('deadline'));
     const armReads = (): void => {
-      inactivity.arm(timing.inactivityMs + uniform(0, timing.inactivityMs, () => timers.random()));
+      inactivity.arm(timing.inactivityMs + uniform(0, timing.inactivityMs, () => clock.random()));
       readDeadline.arm(timing.readDeadlineMs);
     };
-    const lifetime = timers.setTimeout(() => {
+    const lifetime = clock.setTimeout(() => {
       if (cause !== 'server') return;
       cause = 'expired';
       void this.expire(ws);
-    }, timing.lifetimeMs + uniform(0, timing.lifetimeJitterMs, () => timers.random()));
-    const backoffReset = timers.setTimeout(() => this.backoff.reset(), timing.backoffResetMs + uniform(0, timing.backoffResetMs, () => timers.random()));
+    }, timing.lifetimeMs + uniform(0, timing.lifetimeJitterMs, () => clock.random()));
+    const backoffReset = clock.setTimeout(() => this.backoff.reset(), timing.backoffResetMs + uniform(0, timing.backoffResetMs, () => clock.random()));
     armReads();
     return new Promise<ConnectionEnd>((resolve) => {
       const onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
@@ -251,8 +251,8 @@ export class AcsSession {
       ws.on('close', (code) => {
         inactivity.cancel();
         readDeadline.cancel();
-        timers.clearTimeout(lifetime);
-        timers.clearTimeout(backoffReset);
+        clock.clearTimeout(lifetime);
+        clock.clearTimeout(backoffReset);
         resolve({ kind: 'closed', code, cause });
       });
     });
@@ -260,8 +260,9 @@ export class AcsSession {
 
   /** Planned reconnect: let queued acks reach the socket, then close with 1000 (§4.1, §4.3). */
   private async expire(ws: WebSocket): Promise<void> {
-    const deadline = Date.now() + FLUSH_WAIT_MS;
-    while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount > 0 && Date.now() < deadline) {
+    // Real time on purpose: this waits for the socket's own I/O, which a manual clock does not drive.
+    const flushed = expiresIn(FLUSH_WAIT_MS, realClock);
+    while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount > 0 && !flushed.passed()) {
       await new Promise((r) => setImmediate(r));
     }
     this.opts.log.info('ACS connection expired; reconnecting');
@@ -277,7 +278,7 @@ export class AcsSession {
       if (ws && ws.readyState === WebSocket.OPEN) {
         const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
         ws.close(1000, 'agent shutting down');
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+        await Promise.race([closed, sleep(2000, undefined, realClock)]);
         if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
       } else ws?.terminate();
     }

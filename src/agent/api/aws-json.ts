@@ -7,7 +7,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { sleep } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 
 /** The caller's error type (SecretsManagerError, SsmError, EcrApiError): `retriable` decides the retry. */
 export type AwsJsonErrorFactory = (type: string, message: string, retriable: boolean) => Error & { readonly retriable: boolean };

@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Logger } from '../../shared/log.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import { EcrApiError, getAuthorizationToken, type AuthorizationData, type GetAuthorizationTokenOptions } from './ecr.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface EcrTokenRequest {
   registryId: string;
@@ -62,7 +63,7 @@ export class EcrTokenCache {
   calls = 0;
 
   constructor(private readonly opts: EcrTokenCacheOptions) {
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? realClock.now;
     this.margin = opts.refreshMarginMs ?? (() => 30 * MINUTE + Math.random() * 30 * MINUTE);
     this.fetchToken = opts.fetchToken ?? getAuthorizationToken;
   }

@@ -14,6 +14,7 @@ import type { ContainerEvent, ContainerInspect, ContainerRuntime, ProcessEvent }
 import type { ContainerState, TaskRecord } from '../model/task.js';
 import { applyInspect, markVanished } from './observe.js';
 import { EventInspector } from './event-inspector.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface ContainerObserverOptions {
   rec: TaskRecord;
@@ -42,7 +43,7 @@ export class ContainerObserver {
   private readonly oomKilled = new Set<string>();
   /** Docker IDs marked STOPPED from an early exit that Docker has not confirmed yet. */
   private readonly unconfirmed = new Set<string>();
-  private confirmTimer: NodeJS.Timeout | undefined;
+  private confirmTimer: TimerHandle | undefined;
 
   constructor(private readonly opts: ContainerObserverOptions) {
     this.inspector = new EventInspector({
@@ -122,7 +123,7 @@ export class ContainerObserver {
   }
 
   close(): void {
-    if (this.confirmTimer) clearTimeout(this.confirmTimer);
+    if (this.confirmTimer) realClock.clearTimeout(this.confirmTimer);
     this.confirmTimer = undefined;
   }
 
@@ -140,7 +141,7 @@ export class ContainerObserver {
       if (s.known === 'STOPPED' || s.desired === 'STOPPED') return;
       this.opts.log.warn('the pause container stopped: stopping the task');
       s.desired = 'STOPPED';
-      s.executionStoppedAt ??= Date.now();
+      s.executionStoppedAt ??= realClock.now();
     });
   }
 
@@ -165,12 +166,11 @@ export class ContainerObserver {
   /** A lost `die` must not hold the task's resources forever: ask Docker after a while, and again later. */
   private armConfirm(): void {
     if (this.confirmTimer || this.opts.closed()) return;
-    this.confirmTimer = setTimeout(() => {
+    this.confirmTimer = realClock.setTimeout(() => {
       this.confirmTimer = undefined;
       if (this.opts.closed() || this.unconfirmed.size === 0) return;
       for (const id of this.unconfirmed) this.inspector.request(id);
       this.armConfirm();
     }, this.opts.confirmAfterMs ?? CONFIRM_AFTER_MS);
-    this.confirmTimer.unref();
   }
 }

@@ -13,13 +13,15 @@
  */
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { Backoff, sleep } from '../../shared/time.js';
+import { Backoff } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import type { AgentConfig } from '../config/config.js';
 import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
 import { authForImage } from './registry-auth.js';
 import { EcrTokenCache } from '../api/ecr-auth.js';
 import { instanceCredentials, type Credentials } from '../api/ecs-api.js';
 import { cleanupUntracked } from './untracked-cleanup.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface EnsureResult {
   /** Set only when a pull really happened (epoch ms). */
@@ -78,7 +80,7 @@ export class ImageManager {
 
   constructor(private readonly opts: ImageManagerOptions) {
     this.ecrTokens = new EcrTokenCache({ instanceCredentials: opts.instanceCredentials ?? instanceCredentials(opts.config), endpoint: opts.config.ecrEndpoint, log: opts.log });
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? realClock.now;
     this.retry = opts.retry ?? opts.config.imagePullRetry ?? DEFAULT_RETRY;
   }
 

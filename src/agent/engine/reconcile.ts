@@ -17,6 +17,7 @@ import type { Logger } from '../../shared/log.js';
 import type { ContainerRuntime, ContainerSummary } from '../runtime/runtime.js';
 import { LABEL_CLUSTER, LABEL_CONTAINER_NAME, LABEL_TASK_ARN } from '../model/labels.js';
 import type { TaskRecord } from '../model/task.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface AdoptionPlan {
   /** [task ARN, container name, Docker ID] of saved containers whose ID the store did not have yet. */
@@ -87,17 +88,16 @@ export async function reconcileWithDocker(opts: {
 
 /** Every `intervalMs`, asks each task to look at its containers again: catches what the event stream missed. */
 export class Relister {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(private readonly opts: { intervalMs: number; relist: () => void }) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.opts.relist(), this.opts.intervalMs);
-    this.timer.unref();
+    this.timer ??= realClock.setInterval(() => this.opts.relist(), this.opts.intervalMs);
   }
 
   close(): void {
-    clearInterval(this.timer);
+    realClock.clearInterval(this.timer);
     this.timer = undefined;
   }
 }

@@ -16,13 +16,14 @@
  */
 import { BerthError, errorMessage } from '../../shared/errors.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
-import { sleep } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import { getSecretValue, SecretsManagerError } from '../api/secrets-manager.js';
 import { EcrApiError } from '../api/ecr.js';
 import type { EcrTokenCache, EcrTokenRequest } from '../api/ecr-auth.js';
 import type { AgentConfig } from '../config/config.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import type { AsmAuthSpec, EcrAuthSpec } from '../model/task.js';
+import { realClock } from '../../shared/clock.js';
 
 const DOCKER_HUB = 'index.docker.io';
 
@@ -98,12 +99,12 @@ type CredentialsWait = Pick<AsmAuthInput, 'credentials' | 'signal' | 'stopped' |
 
 /** Waits for the execution role credentials (a restarted agent gets them on its first ACS connection). */
 async function executionCredentials(input: CredentialsWait, notDelivered: () => BerthError): Promise<IAMRoleCredentials | 'stopped'> {
-  const deadline = Date.now() + (input.credentialsWaitMs ?? 60_000);
+  const deadline = realClock.now() + (input.credentialsWaitMs ?? 60_000);
   for (;;) {
     const creds = input.credentials();
     if (creds?.accessKeyId && creds.secretAccessKey) return creds;
     if (input.stopped()) return 'stopped';
-    if (Date.now() >= deadline) throw notDelivered();
+    if (realClock.now() >= deadline) throw notDelivered();
     await sleep(CREDENTIALS_POLL_MS, input.signal);
   }
 }

@@ -14,11 +14,12 @@
  */
 import { BerthError, errorMessage } from '../../shared/errors.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
-import { sleep } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import { getSecretValue, type SigningCredentials } from '../api/secrets-manager.js';
 import { getParameters, SSM_MAX_NAMES } from '../api/ssm.js';
 import type { ContainerSpec, SecretSpec, TaskRecord } from '../model/task.js';
 import { parseAsmValueFrom, type AsmReference } from './secrets-spec.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface TaskSecretsInput {
   rec: TaskRecord;
@@ -55,12 +56,12 @@ function allSecrets(rec: TaskRecord): SecretSpec[] {
 async function executionCredentials(input: TaskSecretsInput, which: string): Promise<SigningCredentials | 'stopped'> {
   const missing = (): BerthError => resourceError(`${which} secret resource: unable to find execution role credentials`);
   if (input.rec.spec.executionCredentialsId === undefined) throw missing();
-  const deadline = Date.now() + (input.credentialsWaitMs ?? 60_000);
+  const deadline = realClock.now() + (input.credentialsWaitMs ?? 60_000);
   for (;;) {
     const c = input.credentials();
     if (c?.accessKeyId && c.secretAccessKey) return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
     if (input.stopped()) return 'stopped';
-    if (Date.now() >= deadline) throw missing();
+    if (realClock.now() >= deadline) throw missing();
     await sleep(CREDENTIALS_POLL_MS, input.signal);
   }
 }

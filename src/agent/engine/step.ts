@@ -15,6 +15,7 @@
 import { containerRank, taskStatusFromContainers, laterTaskStatus, type TaskStatus } from '../../shared/model/status.js';
 import type { ContainerState, TaskRecord } from '../model/task.js';
 import { mayStop, upGate } from './dependencies.js';
+import { realClock } from '../../shared/clock.js';
 
 export type ContainerAction =
   | { kind: 'pull'; container: string }
@@ -141,7 +142,7 @@ export function planTask(task: TaskRecord, ctx: PlanContext): Plan {
 }
 
 /** The first permitted action (no ordering timeouts, nothing busy): the single-step view used by tests. */
-export function nextAction(task: TaskRecord, now = Date.now()): Action {
+export function nextAction(task: TaskRecord, now = realClock.now()): Action {
   const plan = planTask(task, { now, busy: new Set(), admitted: true });
   if (plan.done) return { kind: 'done' };
   const first = plan.actions[0];

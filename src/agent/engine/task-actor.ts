@@ -28,6 +28,7 @@ import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -71,7 +72,7 @@ export class TaskActor {
   private readonly busy = new Map<string, Promise<void>>();
   private readonly emitter: ChangeEmitter;
   private admitted: boolean;
-  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: TimerHandle | undefined;
   private closed = false;
   private readonly writer: RecordWriter;
   private readonly observer: ContainerObserver;
@@ -97,7 +98,7 @@ export class TaskActor {
       busy: (name) => this.busy.has(name),
       tracksHealth: (c) => this.tracksHealth(c),
     });
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? realClock.now;
     this.teardown = new TaskTeardown({
       rec: this.rec,
       runtime: opts.runtime,
@@ -287,14 +288,13 @@ export class TaskActor {
   }
 
   private armWake(at: number | undefined): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     if (at === undefined) return;
-    this.wakeTimer = setTimeout(() => {
+    this.wakeTimer = realClock.setTimeout(() => {
       this.wakeTimer = undefined;
       this.kick();
     }, Math.max(0, at - this.now()) + 1);
-    this.wakeTimer.unref();
   }
 
   private state(name: string): ContainerState {
@@ -366,7 +366,7 @@ export class TaskActor {
       if (known === 'STOPPED') {
         s.stoppedAt ??= this.now();
         this.releasePending = true;
-        if (this.wakeTimer) clearTimeout(this.wakeTimer);
+        if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
       }
     }
     // Reported STOPPED may precede Docker's own handling of the exit (containerd told first): host ports and
@@ -386,7 +386,7 @@ export class TaskActor {
   /** Agent shutdown: abort in-flight Docker calls, stop timers; containers keep running. Idempotent. */
   async close(): Promise<void> {
     this.teardown.close();
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.observer.close();
     if (!this.closed) {

@@ -5,7 +5,7 @@
 import { BerthError } from '../../shared/errors.js';
 import { parseDesiredTaskStatus } from '../../shared/model/status.js';
 import type { Logger } from '../../shared/log.js';
-import { sleep } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import type { AgentConfig } from '../config/config.js';
 import { PortAllocator } from '../network/port-allocator.js';
 import type { ContainerEvent, ContainerRuntime, ProcessEvent } from '../runtime/runtime.js';
@@ -25,6 +25,7 @@ import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { Credentials } from '../api/ecs-api.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface TaskManagerOptions {
   runtime: ContainerRuntime;
@@ -63,7 +64,7 @@ export class TaskManager {
   private readonly shutdown = new AbortController();
   private eventLoop: Promise<void> | undefined;
   private processEventLoop: Promise<void> | undefined;
-  private imageCleanupTimer: NodeJS.Timeout | undefined;
+  private imageCleanupTimer: TimerHandle | undefined;
   private closed = false;
   // Beside the event stream: every task looks at its containers again (catches events the stream missed).
   private readonly relister: Relister;
@@ -103,10 +104,9 @@ export class TaskManager {
     this.admitWaiting();
     this.relister.start();
     if (!this.opts.config.imageCleanupDisabled) {
-      this.imageCleanupTimer = setInterval(() => {
+      this.imageCleanupTimer = realClock.setInterval(() => {
         this.images.cleanupOnce(this.shutdown.signal).catch((err: unknown) => this.opts.log.warn({ err }, 'image cleanup failed'));
       }, this.opts.config.imageCleanupIntervalMs);
-      this.imageCleanupTimer.unref();
     }
   }
 
@@ -277,7 +277,7 @@ export class TaskManager {
     if (this.closed) return;
     this.closed = true;
     this.relister.close();
-    if (this.imageCleanupTimer) clearInterval(this.imageCleanupTimer);
+    if (this.imageCleanupTimer) realClock.clearInterval(this.imageCleanupTimer);
     this.shutdown.abort(new Error('engine closed'));
     await Promise.allSettled([...this.actors.values()].map((a) => a.close()));
     await this.eventLoop?.catch(() => undefined);

@@ -14,6 +14,7 @@ import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskRecord } from '../model/task.js';
 import { removeTaskResources } from './volumes.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface TaskTeardownOptions {
   rec: TaskRecord;
@@ -40,7 +41,7 @@ export interface TaskTeardownOptions {
 const CLEANUP_RETRY_MS = 30_000;
 
 export class TaskTeardown {
-  private cleanupTimer: NodeJS.Timeout | undefined;
+  private cleanupTimer: TimerHandle | undefined;
   /** awsvpc teardown in flight (CNI DEL, pause container removal). */
   private networkRelease: Promise<void> | undefined;
 
@@ -79,15 +80,14 @@ export class TaskTeardown {
     const { taskCleanupWaitMs, taskCleanupWaitJitterMs } = this.opts.config;
     const jitter = taskCleanupWaitJitterMs > 0 ? Math.floor((this.opts.random ?? Math.random)() * taskCleanupWaitJitterMs) : 0;
     const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? now) + taskCleanupWaitMs + jitter - now);
-    this.cleanupTimer = setTimeout(() => {
+    this.cleanupTimer = realClock.setTimeout(() => {
       this.cleanupTimer = undefined;
       this.opts.enqueue(() => this.cleanup());
     }, delay);
-    this.cleanupTimer.unref();
   }
 
   close(): void {
-    if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
+    if (this.cleanupTimer) realClock.clearTimeout(this.cleanupTimer);
     this.cleanupTimer = undefined;
   }
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { BerthError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { sleep } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import type { AgentConfig } from '../config/config.js';
 import type { PortAllocator } from '../network/port-allocator.js';
 import { isDynamic, portCount, portPairs } from '../model/port-mapping.js';
@@ -25,6 +25,7 @@ import type { RegistryAuth } from '../runtime/runtime.js';
 import { asmRegistryAuth, ecrRegistryAuth, ecrTokenRequest } from './registry-auth.js';
 import { secretEnvironment, taskSecrets } from './secrets.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
+import { realClock } from '../../shared/clock.js';
 
 export type Apply = () => void;
 
@@ -277,7 +278,7 @@ export async function start(ctx: TransitionContext, spec: ContainerSpec, state: 
     const known = bindingsWithoutInspect(ctx, spec, state);
     if (known !== undefined) {
       // Started: RUNNING now. An immediate exit arrives as a `die` event and wins (statuses only move forward).
-      const startedAt = Date.now();
+      const startedAt = realClock.now();
       return () => {
         state.startedAt ??= startedAt;
         if (state.known === 'CREATED') {

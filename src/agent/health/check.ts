@@ -5,9 +5,10 @@
 import type { AgentConfig } from '../config/config.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { evaluateHealth, readHealth } from './status-file.js';
+import { realClock } from '../../shared/clock.js';
 
 export async function runHealthcheck(config: AgentConfig): Promise<{ code: number; lines: string[] }> {
-  const verdict = evaluateHealth(readHealth(config.dataDir), Date.now(), { acsLimitMs: config.healthcheckAcsLimitMs });
+  const verdict = evaluateHealth(readHealth(config.dataDir), realClock.now(), { acsLimitMs: config.healthcheckAcsLimitMs });
   const problems = [...verdict.problems];
   const runtime = new DockerRuntime({ dockerHost: config.dockerHost });
   try {

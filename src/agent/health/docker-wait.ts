@@ -4,7 +4,8 @@
  * The official agent exited instead, sometimes with 0, so its supervisor gave up on it.
  */
 import type { Logger } from '../../shared/log.js';
-import { Backoff, sleep } from '../../shared/time.js';
+import { Backoff } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ContainerRuntime, RuntimeVersion } from '../runtime/runtime.js';
 

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../shared/log.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export const HEALTH_FILE = 'berth-health.json';
 const PING_TIMEOUT_MS = 5000;
@@ -49,7 +50,7 @@ export function readHealth(dataDir: string): HealthSnapshot | undefined {
 }
 
 export class HealthWriter {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private docker: HealthSnapshot['docker'];
   private closed = false;
   private tick: Promise<void> = Promise.resolve();
@@ -63,7 +64,7 @@ export class HealthWriter {
       log: Logger;
     },
   ) {
-    this.docker = { reachable: true, since: Date.now() };
+    this.docker = { reachable: true, since: realClock.now() };
   }
 
   start(): void {
@@ -74,19 +75,18 @@ export class HealthWriter {
 
   private schedule(): void {
     if (this.closed) return;
-    this.timer = setTimeout(() => {
+    this.timer = realClock.setTimeout(() => {
       this.tick = this.refresh().finally(() => this.schedule());
     }, this.opts.intervalMs);
-    this.timer.unref();
   }
 
   private async refresh(): Promise<void> {
     try {
       await this.opts.runtime.version(AbortSignal.timeout(PING_TIMEOUT_MS));
-      if (!this.docker.reachable) this.docker = { reachable: true, since: Date.now() };
+      if (!this.docker.reachable) this.docker = { reachable: true, since: realClock.now() };
     } catch (err) {
       const error = (err as Error).message ?? String(err);
-      this.docker = this.docker.reachable ? { reachable: false, since: Date.now(), error } : { ...this.docker, error };
+      this.docker = this.docker.reachable ? { reachable: false, since: realClock.now(), error } : { ...this.docker, error };
     }
     if (!this.closed) this.write(true);
   }
@@ -94,7 +94,7 @@ export class HealthWriter {
   private write(running: boolean): void {
     const snapshot: HealthSnapshot = {
       pid: process.pid,
-      writtenAt: Date.now(),
+      writtenAt: realClock.now(),
       intervalMs: this.opts.intervalMs,
       running,
       acs: this.opts.acs(),
@@ -113,7 +113,7 @@ export class HealthWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
+    realClock.clearTimeout(this.timer);
     await this.tick;
     this.write(false);
   }

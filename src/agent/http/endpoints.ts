@@ -31,6 +31,7 @@ import { TaskView } from './task-view.js';
 import { tmdsHandler } from './tmds.js';
 import type { ResourceTagsLookup } from './task-tags.js';
 import type { TaskProtectionCalls } from './task-protection.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface LocalEndpointsOptions {
   config: AgentConfig;
@@ -149,8 +150,7 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
   const metadataBaseUrl = linkLocal ? `http://${LINK_LOCAL_ADDRESS}` : `http://${gateway ?? '127.0.0.1'}:${metadata.port}`;
   log.info({ introspectionPort: introspection.port, metadataPort: metadata.port, metadataBaseUrl }, 'local endpoints listening');
   const servers = metadata;
-  const prune = setInterval(() => pruneCredentials(opts), PRUNE_INTERVAL_MS);
-  prune.unref();
+  const prune = realClock.setInterval(() => pruneCredentials(opts), PRUNE_INTERVAL_MS);
   let closing: Promise<void> | undefined;
   return {
     introspectionPort: introspection.port,
@@ -160,7 +160,7 @@ export async function startLocalEndpoints(opts: LocalEndpointsOptions): Promise<
     hostFilterRules: hostFilter?.rules ?? [],
     close: () =>
       (closing ??= (async () => {
-        clearInterval(prune);
+        realClock.clearInterval(prune);
         // Rules go before the ports do: another agent's sweep treats a rule without a listener as stale.
         await hostFilter?.close();
         await linkLocal?.close();

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { realClock } from '../../shared/clock.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -23,11 +24,11 @@ export class TokenBucket {
 
   constructor(private readonly opts: { ratePerSecond: number; burst: number; now?: () => number }) {
     this.tokens = opts.burst;
-    this.last = (opts.now ?? Date.now)();
+    this.last = (opts.now ?? realClock.now)();
   }
 
   take(): boolean {
-    const now = (this.opts.now ?? Date.now)();
+    const now = (this.opts.now ?? realClock.now)();
     this.tokens = Math.min(this.opts.burst, this.tokens + ((now - this.last) / 1000) * this.opts.ratePerSecond);
     this.last = now;
     if (this.tokens < 1) return false;

@@ -6,6 +6,7 @@
 import type { ContainerSpec, ContainerState, TaskRecord } from '../model/task.js';
 import type { ContainerInspect, ContainerRuntime } from '../runtime/runtime.js';
 import type { Details } from './responses.js';
+import { realClock } from '../../shared/clock.js';
 
 const INSPECT_CACHE_MS = 1000;
 
@@ -49,10 +50,10 @@ export class TaskView {
 
   async inspect(dockerId: string, signal: AbortSignal): Promise<ContainerInspect | undefined> {
     const hit = this.cache.get(dockerId);
-    if (hit && Date.now() - hit.at < INSPECT_CACHE_MS) return hit.info;
+    if (hit && realClock.now() - hit.at < INSPECT_CACHE_MS) return hit.info;
     const info = await this.opts.runtime.inspectContainer(dockerId, signal);
     if (this.cache.size > 1000) this.cache.clear();
-    this.cache.set(dockerId, { at: Date.now(), info });
+    this.cache.set(dockerId, { at: realClock.now(), info });
     return info;
   }
 

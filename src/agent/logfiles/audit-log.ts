@@ -16,6 +16,7 @@
  */
 import type { LogRotation } from '../config/endpoints.js';
 import { RotatingFile } from './rotating-file.js';
+import { realClock } from '../../shared/clock.js';
 
 export type AuditEventType = 'GetCredentials' | 'GetCredentialsExecutionRole';
 export const AUDIT_LOG_VERSION = 2;
@@ -89,7 +90,7 @@ export interface AuditLogOptions {
  * credentials leaves no empty audit log behind. A path that cannot be written is reported through onError then.
  */
 export function openAuditLog(opts: AuditLogOptions): AuditLog {
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? (() => new Date(realClock.now()));
   const file = new RotatingFile({ file: opts.file, rotation: opts.rotation, now, onError: opts.onError });
   return {
     record: (entry) => void file.write(`${formatAuditLine(entry, opts.context(), now())}\n`),

@@ -17,6 +17,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, fchmodSync } from 'node:fs';
 import path from 'node:path';
 import type { LogRotation } from '../config/endpoints.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface RotatingFileOptions {
   file: string;
@@ -40,7 +41,7 @@ export class RotatingFile {
   private readonly now: () => Date;
 
   constructor(private readonly opts: RotatingFileOptions) {
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? (() => new Date(realClock.now()));
   }
 
   /** Opens (creating it 0600, and its directory 0700) now rather than at the first line, so a bad path shows at start. */

@@ -1,6 +1,7 @@
 /** Timing hooks that feed AgentMetrics without touching the code they measure. */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { AgentMetrics } from './registry.js';
+import { realClock } from '../../shared/clock.js';
 
 /** Long-lived or trivial calls whose duration says nothing about Docker's latency. */
 const UNTIMED = new Set(['streamEvents', 'streamProcessEvents', 'close', 'constructor']);
@@ -16,17 +17,17 @@ export function instrumentRuntime<T extends object>(runtime: T, metrics: AgentMe
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || UNTIMED.has(prop)) return value;
       return (...args: unknown[]): unknown => {
-        const started = performance.now();
+        const started = realClock.monotonic();
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (!(result instanceof Promise)) return result;
         return result.then(
           (v: unknown) => {
-            metrics.observeDocker(prop, (performance.now() - started) / 1000, undefined);
+            metrics.observeDocker(prop, (realClock.monotonic() - started) / 1000, undefined);
             return v;
           },
           (err: unknown) => {
             const e = err as { code?: unknown; name?: unknown };
-            metrics.observeDocker(prop, (performance.now() - started) / 1000, typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error');
+            metrics.observeDocker(prop, (realClock.monotonic() - started) / 1000, typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error');
             throw err;
           },
         );
@@ -41,14 +42,14 @@ export function instrumentEcsClient(client: ECSClient, metrics: AgentMetrics | u
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-      const started = performance.now();
+      const started = realClock.monotonic();
       try {
         const out = await next(args);
-        metrics.observeApi(operation, (performance.now() - started) / 1000, undefined);
+        metrics.observeApi(operation, (realClock.monotonic() - started) / 1000, undefined);
         return out;
       } catch (err) {
         const name = (err as { name?: unknown }).name;
-        metrics.observeApi(operation, (performance.now() - started) / 1000, typeof name === 'string' ? name : 'Error');
+        metrics.observeApi(operation, (realClock.monotonic() - started) / 1000, typeof name === 'string' ? name : 'Error');
         throw err;
       }
     },

@@ -6,7 +6,8 @@
  */
 import { SubmitTaskStateChangeCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { taskRank } from '../../shared/model/status.js';
-import { Backoff, sleep } from '../../shared/time.js';
+import { Backoff } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import type { Logger } from '../../shared/log.js';
 import { awsErrorName } from '../api/ecs-api.js';
 import type { TaskStateChange } from './state-change.js';

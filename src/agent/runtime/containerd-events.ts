@@ -16,6 +16,7 @@
 import { Client, credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import type { ProcessEvent } from './runtime.js';
+import { realClock } from '../../shared/clock.js';
 
 const NAMESPACE = 'moby';
 const SUBSCRIBE = '/containerd.services.events.v1.Events/Subscribe';
@@ -117,7 +118,7 @@ export function decodeProcessEvent(frame: Uint8Array): ProcessEvent | undefined 
     kind: 'exit',
     id: exit.container_id,
     exitCode: exit.exit_status,
-    exitedAt: at && at.seconds > 0 ? at.seconds * 1000 + Math.floor(at.nanos / 1e6) : Date.now(),
+    exitedAt: at && at.seconds > 0 ? at.seconds * 1000 + Math.floor(at.nanos / 1e6) : realClock.now(),
   };
 }
 

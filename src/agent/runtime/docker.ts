@@ -24,6 +24,7 @@ import type {
   VolumeInfo,
   VolumeRequest,
 } from './runtime.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 // The official agent's fixed Docker call timeouts (dockerapi/docker_client.go); the others come from config.
 const INSPECT_TIMEOUT_MS = 30_000;
@@ -204,11 +205,11 @@ export class DockerRuntime implements ContainerRuntime {
     return this.call('PULLED', 'CannotPullContainerError', opts.timeoutMs, opts.signal, async (s) => {
       const idle = new AbortController();
       const signal = AbortSignal.any([s, idle.signal]);
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       const touch = (): void => {
         if (opts.inactivityMs === undefined) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => idle.abort(new BerthError('CannotPullContainerError', `inactivity time exceeded timeout while pulling ${image}`)), opts.inactivityMs);
+        realClock.clearTimeout(timer);
+        timer = realClock.setTimeout(() => idle.abort(new BerthError('CannotPullContainerError', `inactivity time exceeded timeout while pulling ${image}`)), opts.inactivityMs, { keepAlive: true });
       };
       const progress = this.log ? new PullProgressLog(image, this.log, this.pullProgressIntervalMs) : undefined;
       const onProgress = (event: PullProgressEvent): void => {
@@ -224,7 +225,7 @@ export class DockerRuntime implements ContainerRuntime {
         });
         progress?.finish();
       } finally {
-        clearTimeout(timer);
+        realClock.clearTimeout(timer);
       }
       // followProgress reports in-band errors only when they are the last line; make sure the image is there.
       await inspectImage(this.docker, image, s);

@@ -8,6 +8,7 @@
  * "Pull complete". Lines without a layer ("Pulling from x", "Digest: ...", "Status: ...") are not counted.
  */
 import type { Logger } from '../../shared/log.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface PullProgressEvent {
   status?: string;
@@ -83,7 +84,7 @@ export class PullProgressLog {
     image: string,
     private readonly log: Logger,
     private readonly intervalMs = PULL_PROGRESS_INTERVAL_MS,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = realClock.now,
   ) {
     this.tracker = new PullTracker(image);
     this.started = now();

@@ -4,6 +4,7 @@
  * which is what keeps dockerd, containerd and the shims idle while berth publishes telemetry.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { realClock } from '../../shared/clock.js';
 
 export interface NetworkCounters {
   rxBytes: number;
@@ -138,7 +139,7 @@ export class CgroupReader {
   constructor(opts: CgroupReaderOptions = {}) {
     this.root = opts.root ?? '/sys/fs/cgroup';
     this.procRoot = opts.procRoot ?? '/proc';
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? realClock.now;
   }
 
   /** v2 when the root itself is the unified hierarchy; hybrid hosts (v1 controllers + unified) count as v1. */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CgroupReader, NetworkCounters, RawContainerStats } from './cgroup.js';
 import { cwStatsSet, ulongStatsSet, type CWStatsSet, type ULongStatsSet } from './stats-set.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface ContainerStatsSample {
   dockerId: string;
@@ -166,7 +167,7 @@ export class StatsCollector implements StatsProvider {
 
   async containerStats(dockerId: string, opts: { network?: boolean; maxAgeMs?: number } = {}): Promise<ContainerStatsSample | undefined> {
     const last = this.latest.get(dockerId);
-    if (last && Date.now() - last.raw.at < (opts.maxAgeMs ?? 1000)) return last;
+    if (last && realClock.now() - last.raw.at < (opts.maxAgeMs ?? 1000)) return last;
     return this.read(dockerId, opts.network ?? true, await readSystemCpuNs(this.opts.procRoot ?? '/proc'));
   }
 

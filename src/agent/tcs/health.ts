@@ -6,6 +6,7 @@
 import type { ContainerHealth, ContainerRuntime } from '../runtime/runtime.js';
 import type { HealthStatus, InstanceHealthcheckStatus, InstanceStatus } from './protocol.js';
 import { epochSeconds } from '../../shared/time.js';
+import { realClock } from '../../shared/clock.js';
 
 const INSPECT_TIMEOUT_MS = 10_000;
 
@@ -31,7 +32,7 @@ export class ContainerHealthTracker {
     const status = healthStatusOf(info.health);
     const prev = this.seen.get(dockerId);
     if (prev?.status === status) return prev;
-    const entry = { status, since: info.health?.lastCheckAt ?? (this.opts.now ?? Date.now)() };
+    const entry = { status, since: info.health?.lastCheckAt ?? (this.opts.now ?? realClock.now)() };
     this.seen.set(dockerId, entry);
     return entry;
   }
@@ -51,7 +52,7 @@ export class RuntimeDoctor {
   }
 
   private now(): number {
-    return (this.opts.now ?? Date.now)();
+    return (this.opts.now ?? realClock.now)();
   }
 
   /** Pings the runtime and reports the result (the official doctor runs on ACS heartbeats; berth on the publish tick). */

@@ -14,10 +14,12 @@
 import WebSocket from 'ws';
 import { signRequest, type CredentialSource } from '../../shared/aws/sigv4.js';
 import type { Logger } from '../../shared/log.js';
-import { Backoff, sleep, uniform } from '../../shared/time.js';
+import { Backoff, uniform } from '../../shared/time.js';
+import { sleep } from '../../shared/clock.js';
 import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
 import { encodeTcsFrame, parseTcsServerFrame, type TcsAgentMessages, type TcsEnvelope } from './protocol.js';
 import { buildTcsUrl } from './url.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export interface TelemetryProducer {
   sample(): Promise<void>;
@@ -53,8 +55,8 @@ export class TcsSession {
   private ws: WebSocket | undefined;
   private url: string | undefined;
   private loop: Promise<void> | undefined;
-  private ticker: NodeJS.Timeout | undefined;
-  private poller: NodeJS.Timeout | undefined;
+  private ticker: TimerHandle | undefined;
+  private poller: TimerHandle | undefined;
   private ticking: Promise<void> | undefined;
   private closed = false;
 
@@ -67,11 +69,9 @@ export class TcsSession {
   start(): void {
     if (this.loop) return;
     this.loop = this.run();
-    this.ticker = setInterval(() => this.tick(true), this.opts.publishIntervalMs ?? 20_000);
-    this.ticker.unref();
+    this.ticker = realClock.setInterval(() => this.tick(true), this.opts.publishIntervalMs ?? 20_000);
     if (this.opts.pollIntervalMs !== undefined && this.opts.publishMetrics) {
-      this.poller = setInterval(() => void this.opts.producer.sample().catch((err: unknown) => this.opts.log.warn({ err }, 'stats sample failed')), this.opts.pollIntervalMs);
-      this.poller.unref();
+      this.poller = realClock.setInterval(() => void this.opts.producer.sample().catch((err: unknown) => this.opts.log.warn({ err }, 'stats sample failed')), this.opts.pollIntervalMs);
     }
   }
 
@@ -171,15 +171,14 @@ export class TcsSession {
     const base = this.opts.heartbeatTimeoutMs ?? 60_000;
     let expired = false;
     let acked = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const reset = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+      realClock.clearTimeout(timer);
+      timer = realClock.setTimeout(() => {
         expired = true;
         this.opts.log.warn('TCS heartbeat timed out; reconnecting');
         ws.terminate();
       }, base + uniform(0, base));
-      timer.unref();
     };
     reset();
     return new Promise((resolve) => {
@@ -195,7 +194,7 @@ export class TcsSession {
       });
       ws.on('error', (err) => this.opts.log.warn({ err }, 'TCS socket error'));
       ws.on('close', (code) => {
-        clearTimeout(timer);
+        realClock.clearTimeout(timer);
         if (this.ws === ws) this.ws = undefined;
         resolve({ code, expired, acked });
       });
@@ -206,8 +205,8 @@ export class TcsSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.ticker);
-    clearInterval(this.poller);
+    realClock.clearInterval(this.ticker);
+    realClock.clearInterval(this.poller);
     this.abort.abort(new Error('TCS session closed'));
     await this.ticking;
     const ws = this.ws;

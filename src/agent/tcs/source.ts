@@ -9,6 +9,7 @@ import { ContainerHealthTracker, RuntimeDoctor } from './health.js';
 import { containerMetric, healthRequests, instanceStatusRequest, metricsRequests, type InstanceIdentity, type MessageContext } from './messages.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { PublishHealthRequest, PublishInstanceStatusRequest, PublishMetricsRequest, TaskHealth, TaskMetric } from './protocol.js';
+import { realClock } from '../../shared/clock.js';
 
 export interface TelemetryContainer {
   name: string;
@@ -75,7 +76,7 @@ export class TelemetrySource {
   }
 
   private ctx(): MessageContext {
-    return { cluster: this.opts.cluster, containerInstance: this.opts.containerInstance, now: (this.opts.now ?? Date.now)(), newId: randomUUID };
+    return { cluster: this.opts.cluster, containerInstance: this.opts.containerInstance, now: (this.opts.now ?? realClock.now)(), newId: randomUUID };
   }
 
   private targets(tasks: readonly TelemetryTask[]): StatsTarget[] {

@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/log.js';
 import type { EmulatorStore } from '../store/store.js';
 import type { TaskAttachmentRecord, TaskRecord } from '../store/records.js';
 import type { EniAllocation, SimulatedVpc } from './vpc.js';
+import { realClock, type TimerHandle } from '../../shared/clock.js';
 
 export const ENI_ATTACHMENT_TYPE = 'ElasticNetworkInterface';
 /** How long the agent may take to see the ENI (the agent drops the attachment after it). */
@@ -29,7 +30,7 @@ export interface VpcServiceOptions {
 }
 
 export class VpcService {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private sweeping = false;
 
   constructor(private readonly opts: VpcServiceOptions) {}
@@ -39,12 +40,11 @@ export class VpcService {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 500);
-    this.timer.unref();
+    this.timer = realClock.setInterval(() => void this.sweep(), this.opts.sweepMs ?? 500);
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) realClock.clearInterval(this.timer);
     this.timer = undefined;
   }
 
@@ -135,7 +135,7 @@ export class VpcService {
 
   /** A task whose ENI never became ATTACHED in time fails to start, as in ECS (the sweep then releases it). */
   private failUnattached(task: TaskRecord): void {
-    const now = (this.opts.now ?? Date.now)();
+    const now = (this.opts.now ?? realClock.now)();
     const waiting = task.attachments?.some((x) => x.type === ENI_ATTACHMENT_TYPE && x.status === 'ATTACHING');
     if (!waiting || task.lastStatus !== 'PROVISIONING' || now - task.createdAt < (this.opts.attachTimeoutMs ?? WAIT_TIMEOUT_MS)) return;
     this.opts.log.warn({ taskArn: task.arn }, 'the task ENI was never reported attached; stopping the task');

@@ -16,7 +16,7 @@ import type { Reporter } from '../../../src/agent/reporter/reporter.js';
 import type { BerthError } from '../../../src/shared/errors.js';
 import { startFakeControlPlane, eventually, type FakeControlPlane } from '../../helpers/fake-control-plane.js';
 import { testLogger } from '../agent-harness.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualClock } from '../../kit/manual-clock.js';
 
 const ARN = 'arn:aws:ecs:us-west-2:123456789012:container-instance/dur-acs/0123456789abcdef';
 const FIRST_BACKOFF = 250 * (1 + 0.5 * 0.2); // backoff(250ms, ...) with jitter 0.2 and random() = 0.5
@@ -24,7 +24,7 @@ const FIRST_BACKOFF = 250 * (1 + 0.5 * 0.2); // backoff(250ms, ...) with jitter 
 async function session(t: Test, opts: { timing?: Partial<AcsTiming>; onGiveUp?: (err: BerthError) => void } = {}) {
   const fake = await startFakeControlPlane();
   t.teardown(() => fake.close());
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const client = new ECSClient({ endpoint: fake.url, region: 'us-west-2', credentials: { accessKeyId: 'AKIDDUR', secretAccessKey: 'dur-secret' }, maxAttempts: 1 });
   t.teardown(() => client.destroy());
   const acs = new AcsSession({
@@ -35,7 +35,7 @@ async function session(t: Test, opts: { timing?: Partial<AcsTiming>; onGiveUp?: 
     containerInstanceArn: ARN,
     dockerVersion: '20.10.24',
     timing: opts.timing,
-    timers,
+    clock: timers,
     context: {
       cluster: 'dur-acs',
       containerInstanceArn: ARN,
@@ -214,7 +214,7 @@ t.test('a frame that arrives in the same TCP segment as the 101 response is not 
   t.teardown(() => client.destroy());
   const acs = new AcsSession({
     client, region: 'us-west-2', credentials: { accessKeyId: 'AKIDDUR', secretAccessKey: 'dur-secret' }, cluster: 'dur-acs', containerInstanceArn: ARN,
-    dockerVersion: undefined, timers: new ManualTimers(),
+    dockerVersion: undefined, clock: new ManualClock(),
     context: { cluster: 'dur-acs', containerInstanceArn: ARN, engine: {} as TaskManager, reporter: {} as Reporter, credentials: new CredentialsStore(), manifest: new ManifestState() },
     log: testLogger(),
   });

@@ -7,10 +7,12 @@
  */
 import type { SubmitTaskStateChangeCommandInput } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../../shared/log.js';
-import { Backoff, sleep } from '../../../shared/time.js';
+import { Backoff } from '../../../shared/time.js';
+import { sleep } from '../../../shared/clock.js';
 import type { EniAttachmentRecord, StateStore } from '../../state/store.js';
 import type { TaskEni } from '../../model/eni.js';
 import { linkMacs, SYS_CLASS_NET } from './links.js';
+import { realClock, type TimerHandle } from '../../../shared/clock.js';
 
 export interface EniAttachmentsOptions {
   store: StateStore;
@@ -30,12 +32,12 @@ export class EniAttachments {
   private readonly records = new Map<string, EniAttachmentRecord>();
   private readonly sending = new Set<string>();
   private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private polling = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: EniAttachmentsOptions) {
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? realClock.now;
     for (const r of opts.store.loadEniAttachments()) {
       if (!r.sent && r.expiresAt <= this.now()) opts.store.deleteEniAttachment(r.attachmentArn);
       else this.records.set(r.attachmentArn, r);
@@ -84,11 +86,10 @@ export class EniAttachments {
 
   private schedule(delay = this.opts.pollMs ?? 50): void {
     if (this.abort.signal.aborted || this.timer || this.polling) return;
-    this.timer = setTimeout(() => {
+    this.timer = realClock.setTimeout(() => {
       this.timer = undefined;
       void this.poll();
     }, delay);
-    this.timer.unref();
   }
 
   private async poll(): Promise<void> {
@@ -142,7 +143,7 @@ export class EniAttachments {
 
   close(): void {
     this.abort.abort();
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) realClock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

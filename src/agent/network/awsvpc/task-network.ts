@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/log.js';
-import { sleep } from '../../../shared/time.js';
+import { sleep } from '../../../shared/clock.js';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
 import type { TaskNetworkState, TaskRecord } from '../../model/task.js';
 import { dockerContainerName, ecsLabels } from '../../model/labels.js';
@@ -23,6 +23,7 @@ import type { TaskEni } from '../../model/eni.js';
 import type { EniAttachments } from './attachments.js';
 import { findLinkByMac, SYS_CLASS_NET } from './links.js';
 import { blockInstanceMetadata } from './ns-routes.js';
+import { realClock } from '../../../shared/clock.js';
 
 const run = promisify(execFile);
 
@@ -166,9 +167,9 @@ export class AwsvpcNetwork implements TaskNetworkHook {
 
   /** The ENI was reported ATTACHED before the task came, but a slow device is given a moment. */
   private async waitForLink(eni: TaskEni, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + (this.opts.eniWaitMs ?? 10_000);
+    const deadline = realClock.now() + (this.opts.eniWaitMs ?? 10_000);
     while ((await findLinkByMac(eni.mac, this.opts.sysClassNet ?? SYS_CLASS_NET)) === undefined) {
-      if (Date.now() > deadline) throw new BerthError('ResourceInitializationError', `ENI ${eni.ec2Id} (${eni.mac}) is not attached to this host`);
+      if (realClock.now() > deadline) throw new BerthError('ResourceInitializationError', `ENI ${eni.ec2Id} (${eni.mac}) is not attached to this host`);
       await sleep(100, signal);
     }
   }

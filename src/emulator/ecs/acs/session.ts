@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { Logger } from '../../../shared/log.js';
 import { encodeFrame, parseAgentFrame, type ServerMessages, type TaskManifestMessage, type TaskStopVerificationMessage } from '../../../shared/protocol/acs.js';
+import { realClock, type TimerHandle } from '../../../shared/clock.js';
 
 export interface AcsSessionOptions {
   ws: WebSocket;
@@ -30,8 +31,8 @@ export class AcsSession {
   readonly instanceArn: string;
   private readonly ws: WebSocket;
   private readonly log: Logger;
-  private readonly heartbeat: NodeJS.Timeout;
-  private readonly manifest: NodeJS.Timeout | undefined;
+  private readonly heartbeat: TimerHandle;
+  private readonly manifest: TimerHandle | undefined;
   private closed = false;
   /** Heartbeats sent since the last HeartbeatAckRequest. */
   private unackedHeartbeats = 0;
@@ -40,11 +41,9 @@ export class AcsSession {
     this.ws = opts.ws;
     this.instanceArn = opts.instanceArn;
     this.log = opts.log;
-    this.heartbeat = setInterval(() => this.sendHeartbeat(), opts.heartbeatIntervalMs);
-    this.heartbeat.unref();
+    this.heartbeat = realClock.setInterval(() => this.sendHeartbeat(), opts.heartbeatIntervalMs);
     if (opts.manifestIntervalMs && opts.buildManifest) {
-      this.manifest = setInterval(() => this.sendManifest(), opts.manifestIntervalMs);
-      this.manifest.unref();
+      this.manifest = realClock.setInterval(() => this.sendManifest(), opts.manifestIntervalMs);
     }
     this.ws.on('message', (data, isBinary) => this.onFrame(isBinary ? '' : data.toString()));
     this.ws.on('close', () => this.finish());
@@ -117,8 +116,8 @@ export class AcsSession {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.heartbeat);
-    clearInterval(this.manifest);
+    realClock.clearInterval(this.heartbeat);
+    realClock.clearInterval(this.manifest);
     this.opts.onClose(this);
   }
 }

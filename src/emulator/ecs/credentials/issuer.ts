@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../shared/log.js';
 import type { IAMRoleCredentials, IAMRoleCredentialsMessage } from '../../../shared/protocol/acs.js';
 import { fakeRoleCredentials } from './keys.js';
+import { realClock, type TimerHandle } from '../../../shared/clock.js';
 
 export type RoleType = 'TaskApplication' | 'TaskExecution';
 
@@ -38,7 +39,7 @@ interface Entry {
   credentials: IAMRoleCredentials;
   /** The last IAMRoleCredentialsMessage sent for this entry and not acked yet. */
   unacked: IAMRoleCredentialsMessage | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 export class CredentialsIssuer {
@@ -90,15 +91,14 @@ export class CredentialsIssuer {
 
   close(): void {
     this.closed = true;
-    for (const e of this.entries.values()) if (e.timer) clearTimeout(e.timer);
+    for (const e of this.entries.values()) if (e.timer) realClock.clearTimeout(e.timer);
     this.entries.clear();
   }
 
   private schedule(key: string): void {
     const entry = this.entries.get(key);
     if (!entry || this.closed) return;
-    entry.timer = setTimeout(() => this.refresh(key), this.refreshMs);
-    entry.timer.unref();
+    entry.timer = realClock.setTimeout(() => this.refresh(key), this.refreshMs);
   }
 
   private refresh(key: string): void {

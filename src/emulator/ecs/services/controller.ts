@@ -11,6 +11,7 @@ import { reconcile } from './reconcile.js';
 import { addEvent } from './rollout.js';
 import type { InstanceInfo, StartAction } from './model.js';
 import { newDeploymentId } from './deployments.js';
+import { realClock, type TimerHandle } from '../../../shared/clock.js';
 
 export interface ServiceControllerOptions {
   log: Logger;
@@ -25,7 +26,7 @@ export interface ServiceControllerOptions {
  */
 export class ServiceController implements ChangeSignal {
   private ctx: EmulatorContext | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private scheduled = false;
   private closed = false;
 
@@ -34,8 +35,7 @@ export class ServiceController implements ChangeSignal {
   /** Starts the periodic pass; `ctx` is the emulator context whose `services` is this controller. */
   start(ctx: EmulatorContext): void {
     this.ctx = ctx;
-    this.timer = setInterval(() => this.pass(), this.opts.intervalMs ?? 1000);
-    this.timer.unref();
+    this.timer = realClock.setInterval(() => this.pass(), this.opts.intervalMs ?? 1000);
     this.changed();
   }
 
@@ -50,7 +50,7 @@ export class ServiceController implements ChangeSignal {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) realClock.clearInterval(this.timer);
   }
 
   /** One reconcile pass over every service of every cluster. */

@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import type { Logger } from '../../../shared/log.js';
 import type { HealthStatus, StatsSet, TelemetryStore } from './telemetry.js';
+import { realClock } from '../../../shared/clock.js';
 
 /** Which ack answers which publish request (tcs-api-2.json). */
 const ACKS: Readonly<Record<string, string>> = {
@@ -97,10 +98,9 @@ export interface ServeTcsOptions {
 
 /** Acknowledges every publish, files it in the telemetry store, and keeps the agent's keepalive timer fed. */
 export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
-  const heartbeat = setInterval(() => {
+  const heartbeat = realClock.setInterval(() => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'HeartbeatMessage', message: { healthy: true } }));
   }, opts.heartbeatIntervalMs);
-  heartbeat.unref();
   ws.on('message', (data, isBinary) => {
     const env = isBinary ? undefined : parseTcsFrame(data.toString());
     const ack = env ? ACKS[env.type] : undefined;
@@ -110,13 +110,13 @@ export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
     }
     if (opts.telemetry) {
       try {
-        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.now ?? Date.now)());
+        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.now ?? realClock.now)());
       } catch (err) {
         opts.log.warn({ err, type: env.type }, 'tcs publish not recorded');
       }
     }
     ws.send(JSON.stringify({ type: ack, message: { message: 'ok' } }));
   });
-  ws.on('close', () => clearInterval(heartbeat));
+  ws.on('close', () => realClock.clearInterval(heartbeat));
   ws.on('error', (err) => opts.log.debug({ err }, 'tcs socket error'));
 }
