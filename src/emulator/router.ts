@@ -6,9 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceDeps } from './aws/service-deps.js';
 import type { EmulatorContext } from './ecs/context.js';
-import { handleSecretsRequest, SECRETS_TARGET_PREFIX } from './secretsmanager/router.js';
-import { handleSsmRequest, SSM_TARGET_PREFIX } from './ssm/router.js';
-import { ECR_TARGET_PREFIX, handleEcrRequest, type EcrDeps } from './ecr/router.js';
+import { secretsManager } from './secretsmanager/index.js';
+import { ssm } from './ssm/index.js';
+import { ecr, type EcrDeps } from './ecr/index.js';
 import { EcsError } from './ecs/errors.js';
 import { parseJsonObject, readBody as readWireBody, sendAwsJson as send } from './aws/json-wire.js';
 import { HANDLERS } from './ecs/api/handlers/index.js';
@@ -26,11 +26,11 @@ export function handleAwsRequest(routes: ServiceRoutes, req: IncomingMessage, re
   const target = req.headers['x-amz-target'];
   if (req.method === 'POST' && typeof target === 'string') {
     // Secrets Manager: per-container registry credentials (repositoryCredentials) and container secrets.
-    if (target.startsWith(SECRETS_TARGET_PREFIX)) return handleSecretsRequest(routes.secretsManager, target, req, res);
+    if (target.startsWith(secretsManager.target)) return secretsManager.serve(routes.secretsManager, req, res);
     // SSM Parameter Store: container secrets with an SSM valueFrom.
-    if (target.startsWith(SSM_TARGET_PREFIX)) return handleSsmRequest(routes.ssm, target, req, res);
+    if (target.startsWith(ssm.target)) return ssm.serve(routes.ssm, req, res);
     // ECR's GetAuthorizationToken: registryAuthentication type ecr, for the emulated ECR registry.
-    if (target.startsWith(ECR_TARGET_PREFIX)) return handleEcrRequest(routes.ecr, target, req, res);
+    if (target.startsWith(ecr.target)) return ecr.serve(routes.ecr, req, res);
   }
   // ECS answers everything else, an unknown target included (with its own UnknownOperationException).
   return handleEcsRequest(routes.ecs, req, res);

@@ -101,7 +101,7 @@ t.test('aws secretsmanager create, get, list and delete work against the emulato
 t.test('malformed Secrets Manager requests get Secrets Manager-shaped errors', async (t) => {
   const { emu } = await startTestEmulator(t);
   t.same(await raw(emu.url, 'secretsmanager.GetSecretValue', '{'), { status: 400, body: { __type: 'SerializationException', message: 'Start of structure or map found where not expected.' } });
-  t.match(await raw(emu.url, 'secretsmanager.GetSecretValue', '{}'), { status: 400, body: { __type: 'InvalidParameterException' } }, 'SecretId is required');
+  t.match(await raw(emu.url, 'secretsmanager.GetSecretValue', '{}'), { status: 400, body: { __type: 'ValidationException', message: "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null" } }, 'SecretId is required (Coral\'s check, before the service)');
   t.match(await raw(emu.url, 'secretsmanager.GetSecretValue', '{"SecretId":7}'), { status: 400, body: { __type: 'SerializationException' } });
   t.match(await raw(emu.url, 'secretsmanager.RotateSecret', '{}'), { status: 400, body: { __type: 'UnknownOperationException' } });
   t.same(await raw(emu.url, 'secretsmanager.GetSecretValue', '{"SecretId":"none"}'), {
@@ -109,7 +109,9 @@ t.test('malformed Secrets Manager requests get Secrets Manager-shaped errors', a
     body: { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." },
   });
   t.match(await raw(emu.url, 'secretsmanager.ListSecrets', '{"NextToken":"garbage"}'), { status: 400, body: { __type: 'InvalidNextTokenException' } });
-  t.match(await raw(emu.url, 'secretsmanager.ListSecrets', '{"MaxResults":0}'), { status: 400, body: { __type: 'InvalidParameterException' } });
+  t.match(await raw(emu.url, 'secretsmanager.ListSecrets', '{"MaxResults":0}'), { status: 400, body: { __type: 'ValidationException', message: /at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/ } });
+  t.match(await raw(emu.url, 'secretsmanager.ListSecrets', '{"SortOrder":"asc"}'), { status: 400, body: { __type: 'ValidationException', message: 'SortOrder of ListSecrets is not emulated by berth' } }, 'a model member berth does not honour is refused, never dropped');
+  t.match(await raw(emu.url, 'secretsmanager.RotateSecret', '{}'), { status: 400, body: { __type: 'UnknownOperationException', message: /^Secrets Manager RotateSecret is not emulated by berth/ } }, 'an operation of the model berth does not serve is named');
   // A secret without a value exists but has no AWSCURRENT version to read.
   t.equal((await raw(emu.url, 'secretsmanager.CreateSecret', '{"Name":"empty"}')).status, 200);
   t.match(await raw(emu.url, 'secretsmanager.GetSecretValue', '{"SecretId":"empty"}'), { status: 400, body: { __type: 'ResourceNotFoundException', message: /staging label: AWSCURRENT/ } });

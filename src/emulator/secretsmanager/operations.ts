@@ -10,24 +10,12 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { epochSeconds } from '../../shared/time.js';
 import type { ServiceDeps } from '../aws/service-deps.js';
 import type { SecretRecord } from '../store/records.js';
-import { invalidParameter, SecretsError, secretNotFound } from './errors.js';
-
-type Input = Record<string, unknown>;
-export type SecretsOperation = (ctx: ServiceDeps, input: Input) => Record<string, unknown>;
+import { invalidParameter, secretNotFound } from './errors.js';
+import { secretsManager } from './service.js';
 
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_VALUE_BYTES = 65_536;
-
-function str(input: Input, key: string, required = false): string | undefined {
-  const v = input[key];
-  if (v === undefined || v === null) {
-    if (required) throw invalidParameter(`Invalid ${key}: ${key} is required.`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new SecretsError('SerializationException', `Invalid type for ${key}: expected a string.`);
-  return v;
-}
 
 function arnFor(ctx: ServiceDeps, name: string): string {
   let suffix = '';
@@ -41,9 +29,7 @@ export function findSecret(ctx: ServiceDeps, secretId: string): SecretRecord | u
   return ctx.store.listSecrets().find((s) => s.arn === secretId || s.arn.slice(0, -7) === secretId);
 }
 
-function requireSecret(ctx: ServiceDeps, input: Input): SecretRecord {
-  const id = str(input, 'SecretId', true)!;
-  if (id === '') throw invalidParameter('Invalid SecretId: the secret ID must not be empty.');
+function requireSecret(ctx: ServiceDeps, id: string): SecretRecord {
   const secret = findSecret(ctx, id);
   if (!secret) throw secretNotFound();
   return secret;
@@ -51,13 +37,13 @@ function requireSecret(ctx: ServiceDeps, input: Input): SecretRecord {
 
 function refuseIfDeleted(secret: SecretRecord, action: string): void {
   if (secret.deletedAt !== undefined) {
-    throw new SecretsError('InvalidRequestException', `You can't perform this operation on the secret because it was marked for deletion. (${action})`);
+    throw secretsManager.error('InvalidRequestException', `You can't perform this operation on the secret because it was marked for deletion. (${action})`);
   }
 }
 
-function value(input: Input): { secretString?: string; secretBinary?: string } {
-  const secretString = str(input, 'SecretString');
-  const secretBinary = str(input, 'SecretBinary');
+function value(input: { SecretString?: string; SecretBinary?: string }): { secretString?: string; secretBinary?: string } {
+  const secretString = input.SecretString;
+  const secretBinary = input.SecretBinary;
   if (secretString !== undefined && secretBinary !== undefined) {
     throw invalidParameter('You can\'t specify both a binary secret value and a string secret value in the same secret.');
   }
@@ -66,54 +52,61 @@ function value(input: Input): { secretString?: string; secretBinary?: string } {
   return { ...(secretString !== undefined ? { secretString } : {}), ...(secretBinary !== undefined ? { secretBinary } : {}) };
 }
 
-const createSecret: SecretsOperation = (ctx, input) => {
-  const name = str(input, 'Name', true)!;
-  if (!NAME.test(name)) {
-    throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
-  }
-  const existing = ctx.store.getSecret(name);
-  if (existing) {
-    const message = existing.deletedAt !== undefined
-      ? `You can't create this secret because a secret with this name is already scheduled for deletion.`
-      : `The operation failed because the secret ${name} already exists.`;
-    throw new SecretsError(existing.deletedAt !== undefined ? 'InvalidRequestException' : 'ResourceExistsException', message);
-  }
-  const v = value(input);
-  const hasValue = v.secretString !== undefined || v.secretBinary !== undefined;
-  const token = str(input, 'ClientRequestToken');
-  const now = ctx.now();
-  const description = str(input, 'Description');
-  const rec: SecretRecord = {
-    name,
-    arn: arnFor(ctx, name),
-    ...(description !== undefined ? { description } : {}),
-    ...(hasValue ? { versionId: token ?? randomUUID(), ...v } : {}),
-    createdAt: now,
-    lastChangedAt: now,
-  };
-  ctx.store.putSecret(rec);
-  return { ARN: rec.arn, Name: rec.name, ...(rec.versionId ? { VersionId: rec.versionId } : {}) };
-};
+secretsManager.operation('CreateSecret', {
+  errors: ['ResourceExistsException', 'InvalidRequestException', 'InvalidParameterException'],
+  notEmulated: ['KmsKeyId', 'Tags', 'AddReplicaRegions', 'ForceOverwriteReplicaSecret', 'Type'],
+  handle(ctx, input) {
+    const name = input.Name;
+    if (!NAME.test(name)) {
+      throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+    }
+    const existing = ctx.store.getSecret(name);
+    if (existing) {
+      const message = existing.deletedAt !== undefined
+        ? `You can't create this secret because a secret with this name is already scheduled for deletion.`
+        : `The operation failed because the secret ${name} already exists.`;
+      throw secretsManager.error(existing.deletedAt !== undefined ? 'InvalidRequestException' : 'ResourceExistsException', message);
+    }
+    const v = value(input);
+    const hasValue = v.secretString !== undefined || v.secretBinary !== undefined;
+    const token = input.ClientRequestToken;
+    const now = ctx.now();
+    const description = input.Description;
+    const rec: SecretRecord = {
+      name,
+      arn: arnFor(ctx, name),
+      ...(description !== undefined ? { description } : {}),
+      ...(hasValue ? { versionId: token ?? randomUUID(), ...v } : {}),
+      createdAt: now,
+      lastChangedAt: now,
+    };
+    ctx.store.putSecret(rec);
+    return { ARN: rec.arn, Name: rec.name, ...(rec.versionId ? { VersionId: rec.versionId } : {}) };
+  },
+});
 
-const getSecretValue: SecretsOperation = (ctx, input) => {
-  const secret = requireSecret(ctx, input);
-  refuseIfDeleted(secret, 'GetSecretValue');
-  const stage = str(input, 'VersionStage');
-  const version = str(input, 'VersionId');
-  const wrongVersion = version !== undefined && version !== secret.versionId;
-  if (secret.versionId === undefined || wrongVersion || (stage !== undefined && stage !== 'AWSCURRENT')) {
-    throw new SecretsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${version !== undefined ? `VersionId: ${version}` : `staging label: ${stage ?? 'AWSCURRENT'}`}`);
-  }
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    VersionId: secret.versionId,
-    ...(secret.secretString !== undefined ? { SecretString: secret.secretString } : {}),
-    ...(secret.secretBinary !== undefined ? { SecretBinary: secret.secretBinary } : {}),
-    VersionStages: ['AWSCURRENT'],
-    CreatedDate: epochSeconds(secret.lastChangedAt),
-  };
-};
+secretsManager.operation('GetSecretValue', {
+  errors: ['ResourceNotFoundException', 'InvalidRequestException'],
+  handle(ctx, input) {
+    const secret = requireSecret(ctx, input.SecretId);
+    refuseIfDeleted(secret, 'GetSecretValue');
+    const stage = input.VersionStage;
+    const version = input.VersionId;
+    const wrongVersion = version !== undefined && version !== secret.versionId;
+    if (secret.versionId === undefined || wrongVersion || (stage !== undefined && stage !== 'AWSCURRENT')) {
+      throw secretsManager.error('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${version !== undefined ? `VersionId: ${version}` : `staging label: ${stage ?? 'AWSCURRENT'}`}`);
+    }
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: secret.versionId,
+      ...(secret.secretString !== undefined ? { SecretString: secret.secretString } : {}),
+      ...(secret.secretBinary !== undefined ? { SecretBinary: secret.secretBinary } : {}),
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: epochSeconds(secret.lastChangedAt),
+    };
+  },
+});
 
 function describe(secret: SecretRecord): Record<string, unknown> {
   return {
@@ -127,54 +120,54 @@ function describe(secret: SecretRecord): Record<string, unknown> {
   };
 }
 
-const describeSecret: SecretsOperation = (ctx, input) => describe(requireSecret(ctx, input));
+secretsManager.operation('DescribeSecret', {
+  errors: ['ResourceNotFoundException'],
+  handle: (ctx, input) => describe(requireSecret(ctx, input.SecretId)),
+});
 
 const DAY_MS = 24 * 60 * 60_000;
 
-const deleteSecret: SecretsOperation = (ctx, input) => {
-  const secret = requireSecret(ctx, input);
-  const force = input['ForceDeleteWithoutRecovery'];
-  const windowDays = input['RecoveryWindowInDays'];
-  if (force !== undefined && typeof force !== 'boolean') throw new SecretsError('SerializationException', 'Invalid type for ForceDeleteWithoutRecovery: expected a boolean.');
-  if (windowDays !== undefined && !Number.isInteger(windowDays)) throw new SecretsError('SerializationException', 'Invalid type for RecoveryWindowInDays: expected an integer.');
-  if (force === true && windowDays !== undefined) {
-    throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
-  }
-  const days = (windowDays as number | undefined) ?? 30;
-  if (force !== true && (days < 7 || days > 30)) throw invalidParameter('RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
-  const now = ctx.now();
-  if (force === true) {
-    ctx.store.deleteSecret(secret.name);
-    return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now) };
-  }
-  refuseIfDeleted(secret, 'DeleteSecret');
-  ctx.store.putSecret({ ...secret, deletedAt: now });
-  return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now + days * DAY_MS) };
-};
+secretsManager.operation('DeleteSecret', {
+  errors: ['ResourceNotFoundException', 'InvalidParameterException', 'InvalidRequestException'],
+  handle(ctx, input) {
+    const secret = requireSecret(ctx, input.SecretId);
+    const force = input.ForceDeleteWithoutRecovery;
+    const windowDays = input.RecoveryWindowInDays;
+    if (force === true && windowDays !== undefined) {
+      throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    const days = windowDays ?? 30;
+    if (force !== true && (days < 7 || days > 30)) throw invalidParameter('RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+    const now = ctx.now();
+    if (force === true) {
+      ctx.store.deleteSecret(secret.name);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now) };
+    }
+    refuseIfDeleted(secret, 'DeleteSecret');
+    ctx.store.putSecret({ ...secret, deletedAt: now });
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now + days * DAY_MS) };
+  },
+});
 
-const listSecrets: SecretsOperation = (ctx, input) => {
-  const max = input['MaxResults'] ?? 100;
-  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 100) throw invalidParameter('MaxResults must be between 1 and 100.');
-  const includeDeleted = input['IncludePlannedDeletion'] === true;
-  const all = ctx.store.listSecrets().filter((s) => includeDeleted || s.deletedAt === undefined);
-  let start = 0;
-  const token = str(input, 'NextToken');
-  if (token !== undefined) {
-    const m = /^berth-secrets:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
-    if (!m) throw new SecretsError('InvalidNextTokenException', 'The NextToken value is invalid.');
-    start = Number(m[1]);
-  }
-  const end = start + (max as number);
-  return {
-    SecretList: all.slice(start, end).map(describe),
-    ...(end < all.length ? { NextToken: Buffer.from(`berth-secrets:${end}`).toString('base64') } : {}),
-  };
-};
-
-export const SECRETS_OPERATIONS: Readonly<Record<string, SecretsOperation>> = {
-  CreateSecret: createSecret,
-  GetSecretValue: getSecretValue,
-  DescribeSecret: describeSecret,
-  DeleteSecret: deleteSecret,
-  ListSecrets: listSecrets,
-};
+secretsManager.operation('ListSecrets', {
+  errors: ['InvalidNextTokenException'],
+  notEmulated: ['Filters', 'SortOrder', 'SortBy'],
+  handle(ctx, input) {
+    // The model bounds MaxResults to 1-100 (the kit has checked it).
+    const max = input.MaxResults ?? 100;
+    const includeDeleted = input.IncludePlannedDeletion === true;
+    const all = ctx.store.listSecrets().filter((s) => includeDeleted || s.deletedAt === undefined);
+    let start = 0;
+    const token = input.NextToken;
+    if (token !== undefined) {
+      const m = /^berth-secrets:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+      if (!m) throw secretsManager.error('InvalidNextTokenException', 'The NextToken value is invalid.');
+      start = Number(m[1]);
+    }
+    const end = start + max;
+    return {
+      SecretList: all.slice(start, end).map(describe),
+      ...(end < all.length ? { NextToken: Buffer.from(`berth-secrets:${end}`).toString('base64') } : {}),
+    };
+  },
+});

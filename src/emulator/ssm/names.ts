@@ -3,7 +3,8 @@
  * digits and `_.-/`, at most 2048 characters, not starting with `aws` or `ssm`. The ARN of `/a/b` and of `a/b`
  * is `arn:aws:ssm:<region>:<account>:parameter/a/b`: the leading slash is not repeated.
  */
-import { SsmError, validation } from './errors.js';
+import { validation } from './errors.js';
+import { ssm } from './service.js';
 
 const CHARS = /^[A-Za-z0-9_.\-/]+$/;
 const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter(\/.+)$/;
@@ -24,7 +25,7 @@ export function checkParameterName(name: string): void {
   if (name.includes('/') && !name.startsWith('/')) throw validation('Parameter name must be a fully qualified name.');
   if (name.endsWith('/') || name.includes('//')) throw validation('Parameter name must be a fully qualified name.');
   if (name.split('/').length - 1 > 15) {
-    throw new SsmError('HierarchyLevelLimitExceededException', 'Parameter name cannot have more than 15 levels of hierarchy.');
+    throw ssm.error('HierarchyLevelLimitExceededException', 'Parameter name cannot have more than 15 levels of hierarchy.');
   }
 }
 

@@ -54,7 +54,12 @@ t.test("real containerd: a container's exit and an OOM kill arrive, health-check
   const exit = exitOf(exits);
   t.match(exit, { kind: 'exit', exitCode: 7 });
   t.equal(seen.filter((e) => e.id === exits).length, 1, 'health-check exec exits are not reported');
-  const info = await runtime.inspectContainer(exits, AbortSignal.timeout(10_000));
+  // containerd tells the exit before dockerd has recorded it: ask Docker until it has (FinishedAt set).
+  let info = await runtime.inspectContainer(exits, AbortSignal.timeout(10_000));
+  while (info?.finishedAt === undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    info = await runtime.inspectContainer(exits, AbortSignal.timeout(10_000));
+  }
   t.ok(exit && info?.finishedAt !== undefined && Math.abs(exit.exitedAt - info.finishedAt) <= 5, `exitedAt is Docker's FinishedAt (${exit?.exitedAt} vs ${info?.finishedAt})`);
   t.ok(seen.some((e) => e.id === oom && e.kind === 'oom'), 'the OOM kill is announced');
   t.match(exitOf(oom), { exitCode: 137 });
