@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../src/emulator/index.js';
-import { HANDLERS } from '../src/emulator/ecs/api/handlers/index.js';
-import { validateInput } from '../src/emulator/ecs/validate.js';
+import '../src/emulator/ecs/api/handlers/index.js';
+import { ecs } from '../src/emulator/ecs/api/service.js';
 import { arnsFor } from '../src/emulator/ecs/arns.js';
 import { openStore } from '../src/emulator/store/store.js';
 import type { EmulatorContext } from '../src/emulator/ecs/context.js';
@@ -94,13 +94,11 @@ function rawHandlerPerSecond(dataDir: string, taskArn: string, n: number): numbe
     services: { changed: () => undefined },
     now: () => Date.now(),
   };
-  const h = HANDLERS['DescribeTasks']!;
   const raw = JSON.stringify({ cluster: 'bench', tasks: [taskArn] });
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const input = JSON.parse(raw) as Record<string, unknown>;
-    validateInput(h.input, input);
-    JSON.stringify(store.transaction(() => h.handle(ctx, input, { host: '127.0.0.1' })));
+    JSON.stringify(ecs.invoke(ctx, 'DescribeTasks', input));
   }
   const rate = Math.round(n / ((performance.now() - t0) / 1000));
   store.close();

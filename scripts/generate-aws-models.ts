@@ -30,6 +30,17 @@ const SERVICES: readonly Target[] = [
   { botocore: 'secretsmanager', dir: 'secretsmanager', prefix: 'SecretsManager', operations: ['CreateSecret', 'GetSecretValue', 'DescribeSecret', 'DeleteSecret', 'ListSecrets'] },
   { botocore: 'ssm', dir: 'ssm', prefix: 'Ssm', operations: ['PutParameter', 'GetParameters', 'GetParameter', 'DeleteParameter'] },
   { botocore: 'ecr', dir: 'ecr', prefix: 'Ecr', operations: ['GetAuthorizationToken'] },
+  {
+    botocore: 'ecs', dir: 'ecs', prefix: 'Ecs',
+    operations: [
+      'CreateCluster', 'DescribeClusters', 'ListClusters', 'RegisterTaskDefinition', 'DescribeTaskDefinition', 'RunTask', 'StopTask', 'DescribeTasks',
+      'ListTasks', 'RegisterContainerInstance', 'DescribeContainerInstances', 'ListContainerInstances', 'DiscoverPollEndpoint', 'SubmitTaskStateChange',
+      'SubmitContainerStateChange', 'SubmitAttachmentStateChanges', 'ListTagsForResource', 'CreateService', 'UpdateService', 'DeleteService',
+      'DescribeServices', 'ListServices', 'StartTask', 'UpdateContainerInstancesState', 'DeregisterContainerInstance', 'PutAttributes', 'DeleteAttributes',
+      'ListAttributes', 'TagResource', 'UntagResource', 'DeregisterTaskDefinition', 'DeleteTaskDefinitions', 'ListTaskDefinitions',
+      'ListTaskDefinitionFamilies', 'DeleteCluster', 'UpdateCluster', 'UpdateClusterSettings', 'GetTaskProtection', 'UpdateTaskProtection',
+    ],
+  },
 ];
 
 /** The parts of a botocore service-2.json the generator reads. */
@@ -156,6 +167,10 @@ export function generate(model: BotocoreModel, target: Target, source: string): 
   for (const name of structures) {
     const s = model.shapes[name]!;
     const required = new Set(s.required ?? []);
+    if (Object.keys(s.members ?? {}).length === 0) {
+      lines.push(`export type ${typeName(name)} = Record<string, never>;`, '');
+      continue;
+    }
     lines.push(`export interface ${typeName(name)} {`);
     for (const [member, ref] of Object.entries(s.members ?? {})) {
       lines.push(`  ${member}${required.has(member) ? '' : '?'}: ${tsType(model, ref.shape)};`);

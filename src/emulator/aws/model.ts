@@ -84,8 +84,12 @@ function describeType(model: ServiceModel, shape: Shape): string {
   return ARTICLE[shape.type];
 }
 
-/** Every violation in `value` against `shapeName`, type errors first (they stop the walk of that value). */
-export function checkShape(model: ServiceModel, shapeName: string, value: unknown, path = ''): Violation[] {
+/**
+ * Every violation in `value` against `shapeName`, type errors first (they stop the walk of that value). `depth`
+ * bounds how many levels of structures, lists and maps are walked into (a value's own type and scalar
+ * constraints are always checked).
+ */
+export function checkShape(model: ServiceModel, shapeName: string, value: unknown, path = '', depth = Infinity): Violation[] {
   const shape = model.shapes[shapeName];
   if (!shape) return [];
   if (!typeMatches(shape.type, value)) return [{ kind: 'type', path, expected: shape.type, expectedText: describeType(model, shape) }];
@@ -93,11 +97,12 @@ export function checkShape(model: ServiceModel, shapeName: string, value: unknow
   const out: Violation[] = [];
   const at = (member: string): string => (path === '' ? member : `${path}.${member}`);
   if (shape.type === 'structure') {
+    if (depth <= 0) return [];
     const obj = value as Record<string, unknown>;
     for (const name of shape.required ?? []) if (obj[name] === undefined || obj[name] === null) out.push({ kind: 'required', path: at(name) });
     for (const [name, member] of Object.entries(shape.members ?? {})) {
       const v = obj[name];
-      if (v !== undefined && v !== null) out.push(...checkShape(model, member, v, at(name)));
+      if (v !== undefined && v !== null) out.push(...checkShape(model, member, v, at(name), depth - 1));
     }
     return out;
   }
@@ -120,11 +125,11 @@ export function checkShape(model: ServiceModel, shapeName: string, value: unknow
     if (shape.enum && !shape.enum.includes(s)) out.push({ kind: 'enum', path, value: s, allowed: shape.enum });
     if (shape.pattern && !new RegExp(`^(?:${shape.pattern})$`, 'u').test(s)) out.push({ kind: 'pattern', path, value: s, pattern: shape.pattern });
   }
-  if (shape.type === 'list' && shape.member) {
-    (value as unknown[]).forEach((el, i) => out.push(...checkShape(model, shape.member!, el, `${path}[${i}]`)));
+  if (shape.type === 'list' && shape.member && depth > 0) {
+    (value as unknown[]).forEach((el, i) => out.push(...checkShape(model, shape.member!, el, `${path}[${i}]`, depth - 1)));
   }
-  if (shape.type === 'map' && shape.value) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.push(...checkShape(model, shape.value, v, `${path}.${k}`));
+  if (shape.type === 'map' && shape.value && depth > 0) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.push(...checkShape(model, shape.value, v, `${path}.${k}`, depth - 1));
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface OperationDef<Deps, Input, Code extends string> {
   readonly errors?: readonly Code[];
   /** Input members of the model that berth does not emulate: a request that sets one is refused, never half-served. */
   readonly notEmulated?: readonly (keyof Input & string)[];
+  /** Checks the model cannot express, run after the model's (throw the service's error). */
+  readonly check?: (input: Input) => void;
   handle(deps: Deps, input: Input, call: CallInfo): OperationOutput;
 }
 
@@ -46,6 +48,8 @@ export interface AwsJsonServiceSpec<Deps extends ServiceDepsBase, Code extends s
   /** How a bad request is answered; by default as AWS's JSON services do (see defaultProblemError). */
   readonly problemError?: (problems: readonly RequestProblem[]) => AwsServiceError<Code | CommonErrorCode>;
   readonly maxBodyBytes?: number;
+  /** How deep the model's check walks into a request (default: all of it); see checkShape. */
+  readonly modelCheckDepth?: number;
   /** Runs one operation, e.g. inside one store transaction. */
   readonly run?: <T>(deps: Deps, operation: () => T) => T;
   /** Told about every answered call (Prometheus); `error` is the error code. */
@@ -60,6 +64,11 @@ export interface AwsJsonService<Deps extends ServiceDepsBase, Ops, Code extends 
   error(code: Code | CommonErrorCode, message: string, status?: number): AwsServiceError<Code | CommonErrorCode>;
   /** The operations declared so far. */
   served(): string[];
+  /**
+   * One call without HTTP: the model's check, the operation's own check and the handler inside `run`; throws the
+   * service's errors. `serve` answers requests with it; tests and benchmarks may call it directly.
+   */
+  invoke(deps: Deps, operation: string, input: Record<string, unknown>, call?: Partial<CallInfo>): OperationOutput;
   serve(deps: Deps, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -124,9 +133,32 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
     return input as Record<string, unknown>;
   };
 
+  const unknownOperation = (op: string, targetText: string): never => {
+    const known = model.allOperations.includes(op);
+    const served = [...operations.keys()].sort();
+    // A short list of what is served helps someone who reached a service berth emulates only in part.
+    const only = served.length <= 8 ? ` (berth's ${model.serviceId} serves ${served.join(', ')} only)` : '';
+    throw error('UnknownOperationException', known ? `${model.serviceId} ${op} is not emulated by berth${only}` : `Unknown operation ${targetText}${only}`.trim());
+  };
+
+  const invoke = (deps: Deps, op: string, input: Record<string, unknown>, call: Partial<CallInfo> = {}): OperationOutput => {
+    const def = operations.get(op);
+    if (!def) return unknownOperation(op, `${target}${op}`);
+    const inputShape = model.operations[op];
+    const problems: RequestProblem[] = inputShape ? checkShape(model, inputShape, input, '', spec.modelCheckDepth) : [];
+    for (const member of def.notEmulated ?? []) {
+      if (input[member] !== undefined && input[member] !== null) problems.push({ kind: 'not-emulated', path: member, operation: op });
+    }
+    if (problems.length > 0) throw problemError(problems);
+    def.check?.(input);
+    const info: CallInfo = { host: call.host ?? '127.0.0.1', requestId: call.requestId ?? randomUUID() };
+    return run(deps, () => def.handle(deps, input, info));
+  };
+
   return {
     model,
     target,
+    invoke,
     operation(name, def) {
       if (!Object.hasOwn(model.operations, name)) throw new Error(`${model.serviceId} has no operation ${name} in its model`);
       operations.set(name, def as OperationDef<Deps, unknown, Code>);
@@ -144,23 +176,8 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
       try {
         if (req.method !== 'POST') throw error('UnknownOperationException', 'Only POST / is supported.', 404);
         const raw = await readBody(req);
-        const def = operations.get(op);
-        if (!def) {
-          const known = model.allOperations.includes(op);
-          const served = [...operations.keys()].sort();
-          // A short list of what is served helps someone who reached a service berth emulates only in part.
-          const only = served.length <= 8 ? ` (berth's ${model.serviceId} serves ${served.join(', ')} only)` : '';
-          throw error('UnknownOperationException', known ? `${model.serviceId} ${op} is not emulated by berth${only}` : `Unknown operation ${targetText}${only}`.trim());
-        }
-        const input = parse(raw);
-        const inputShape = model.operations[op];
-        const problems: RequestProblem[] = inputShape ? checkShape(model, inputShape, input) : [];
-        for (const member of def.notEmulated ?? []) {
-          if (input[member] !== undefined && input[member] !== null) problems.push({ kind: 'not-emulated', path: member, operation: op });
-        }
-        if (problems.length > 0) throw problemError(problems);
-        const call: CallInfo = { host: req.headers.host ?? '127.0.0.1', requestId };
-        const out = run(deps, () => def.handle(deps, input, call));
+        if (!operations.has(op)) unknownOperation(op, targetText);
+        const out = invoke(deps, op, parse(raw), { host: req.headers.host ?? '127.0.0.1', requestId });
         send(res, requestId, 200, out);
         observe(undefined);
       } catch (err) {

@@ -59,8 +59,8 @@ export function checkContainerSecrets(v: unknown, i: number): boolean {
 }
 
 /** ECS refuses container secrets without an execution role: the agent reads them with its credentials. */
-export function requireExecutionRole(body: Record<string, unknown>): void {
-  const role = body['executionRoleArn'];
+export function requireExecutionRole(body: { executionRoleArn?: string }): void {
+  const role = body.executionRoleArn;
   if (typeof role !== 'string' || role === '') {
     throw clientError("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
   }

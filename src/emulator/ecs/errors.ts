@@ -1,37 +1,16 @@
+import { AwsServiceError, type CommonErrorCode } from '../aws/errors.js';
+import type { EcsModelErrorCode } from './model.generated.js';
+
 /**
  * ECS-shaped errors: HTTP 400 with `{"__type":"<Type>","message":"..."}` (spec §2.1). The SDK maps `__type`
  * to the exception name, so these names are the ones clients see.
  */
-export type EcsErrorType =
-  | 'SerializationException'
-  | 'UnknownOperationException'
-  | 'InvalidParameterException'
-  | 'ClusterNotFoundException'
-  | 'ClientException'
-  | 'ServerException'
-  | 'ServiceNotFoundException'
-  | 'ServiceNotActiveException'
-  | 'ClusterContainsContainerInstancesException'
-  | 'ClusterContainsServicesException'
-  | 'ClusterContainsTasksException'
-  | 'TargetNotFoundException'
-  | 'AttributeLimitExceededException'
-  | 'ResourceNotFoundException'
-  | 'LimitExceededException';
+export type EcsErrorType = EcsModelErrorCode | CommonErrorCode;
 
-export class EcsError extends Error {
-  readonly type: EcsErrorType;
-  readonly status: number;
-
-  constructor(type: EcsErrorType, message: string, status = 400) {
-    super(message);
-    this.name = type;
-    this.type = type;
-    this.status = status;
-  }
-
-  toBody(): { __type: EcsErrorType; message: string } {
-    return { __type: this.type, message: this.message };
+export class EcsError extends AwsServiceError<EcsErrorType> {
+  /** The exception name (`__type`). */
+  get type(): EcsErrorType {
+    return this.code;
   }
 }
 

@@ -2,14 +2,10 @@ import type { ClusterRecord, ContainerInstanceRecord } from '../../store/records
 import type { EmulatorContext } from '../context.js';
 import { EcsError, invalidParameter } from '../errors.js';
 import { findInstance } from './lookup.js';
+import type { Attribute } from '../model.generated.js';
 import { isRecord } from '../validate.js';
 
-export interface AttributeInput {
-  name?: string;
-  value?: string;
-  targetType?: string;
-  targetId?: string;
-}
+export type AttributeInput = Attribute;
 
 const MAX_PER_CALL = 10;
 const NAME = /^[a-zA-Z0-9_.\-/\\@]{1,128}$/;

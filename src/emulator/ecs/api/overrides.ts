@@ -1,13 +1,11 @@
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
 import type { ContainerOverride, TaskDefinitionRecord } from '../../store/records.js';
 import { invalidParameter } from '../errors.js';
+import type { TaskOverride } from '../model.generated.js';
 import { isRecord } from '../validate.js';
 
-export interface TaskOverridesInput {
-  containerOverrides?: unknown[];
-  cpu?: string;
-  memory?: string;
-}
+/** RunTask / StartTask `overrides` as the model has them. */
+export type TaskOverridesInput = TaskOverride;
 
 export interface CheckedOverrides {
   containerOverrides: ContainerOverride[];

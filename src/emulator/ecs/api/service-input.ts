@@ -1,13 +1,10 @@
 import type { ServiceRecord } from '../../store/records.js';
 import { invalidParameter } from '../errors.js';
 import { parseConstraints, parseStrategies } from '../scheduler/placement-input.js';
+import type { DeploymentConfiguration } from '../model.generated.js';
 import { isRecord } from '../validate.js';
 
-export interface DeploymentConfigurationInput {
-  maximumPercent?: number;
-  minimumHealthyPercent?: number;
-  deploymentCircuitBreaker?: { enable?: boolean; rollback?: boolean };
-}
+export type DeploymentConfigurationInput = DeploymentConfiguration;
 
 type DeploymentSettings = Pick<ServiceRecord, 'maximumPercent' | 'minimumHealthyPercent' | 'circuitBreaker'>;
 

@@ -1,18 +1,11 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { invalidParameter } from '../../errors.js';
 import { clusterView } from '../views.js';
 import { checkTags } from '../tags.js';
 import { checkSettings } from './update-cluster-settings.js';
-import type { Tag } from '../../../store/records.js';
-
-interface CreateClusterInput {
-  clusterName?: string;
-  tags?: Tag[];
-  settings?: unknown[];
-}
 
 /** Idempotent like ECS: creating an existing cluster returns it; a deleted (INACTIVE) one is created anew. */
-export const createCluster = defineHandler<CreateClusterInput>({
+ecsOperation('CreateCluster', {
   input: {
     clusterName: { type: 'string' },
     tags: { type: 'list', of: 'structure' },

@@ -1,40 +1,21 @@
 import type { ServiceRecord } from '../../../store/records.js';
 import { newDeployment } from '../../services/deployments.js';
 import { clientError, invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findService, resolveCluster, resolveTaskDefinition } from '../lookup.js';
 import {
   checkDesiredCount,
   checkGracePeriod,
   deploymentSettings,
   placementSettings,
-  type DeploymentConfigurationInput,
 } from '../service-input.js';
 import { serviceView } from '../service-view.js';
 import { checkTags } from '../tags.js';
 
-interface CreateServiceInput {
-  cluster?: string;
-  serviceName: string;
-  taskDefinition?: string;
-  desiredCount?: number;
-  launchType?: string;
-  schedulingStrategy?: 'REPLICA' | 'DAEMON';
-  deploymentConfiguration?: DeploymentConfigurationInput;
-  deploymentController?: { type?: string };
-  placementConstraints?: unknown[];
-  placementStrategy?: unknown[];
-  healthCheckGracePeriodSeconds?: number;
-  loadBalancers?: unknown[];
-  tags?: unknown[];
-  propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
-  enableECSManagedTags?: boolean;
-}
-
 export const SERVICE_LAUNCH_TYPES = ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] as const;
 
 /** A service with one PRIMARY deployment; the controller starts its tasks right after this call commits. */
-export const createService = defineHandler<CreateServiceInput>({
+ecsOperation('CreateService', {
   input: {
     cluster: { type: 'string' },
     serviceName: { type: 'string', required: true },

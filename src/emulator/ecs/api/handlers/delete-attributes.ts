@@ -1,13 +1,8 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
-import { checkAttributeTargets, type AttributeInput } from '../attributes.js';
+import { checkAttributeTargets } from '../attributes.js';
 
-interface DeleteAttributesInput {
-  cluster?: string;
-  attributes: AttributeInput[];
-}
-
-export const deleteAttributes = defineHandler<DeleteAttributesInput>({
+ecsOperation('DeleteAttributes', {
   input: { cluster: { type: 'string' }, attributes: { type: 'list', required: true, of: 'structure' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

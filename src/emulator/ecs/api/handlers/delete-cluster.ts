@@ -1,5 +1,5 @@
 import { EcsError } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { clusterView } from '../views.js';
 
@@ -7,7 +7,7 @@ import { clusterView } from '../views.js';
  * ECS's rules: a cluster with registered instances, active services or tasks that are not STOPPED cannot be
  * deleted. The deleted cluster stays describable as INACTIVE; CreateCluster with its name makes it ACTIVE again.
  */
-export const deleteCluster = defineHandler<{ cluster: string }>({
+ecsOperation('DeleteCluster', {
   input: { cluster: { type: 'string', required: true } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

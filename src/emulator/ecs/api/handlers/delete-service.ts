@@ -1,5 +1,5 @@
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveService } from '../lookup.js';
 import { serviceView } from '../service-view.js';
 
@@ -7,7 +7,7 @@ import { serviceView } from '../service-view.js';
  * DRAINING now (the controller stops its tasks), INACTIVE once they are STOPPED. A REPLICA service must be
  * scaled to 0 first unless `force`, as in ECS. Deleting a service that is already deleting returns it as is.
  */
-export const deleteService = defineHandler<{ cluster?: string; service: string; force?: boolean }>({
+ecsOperation('DeleteService', {
   input: { cluster: { type: 'string' }, service: { type: 'string', required: true }, force: { type: 'boolean' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

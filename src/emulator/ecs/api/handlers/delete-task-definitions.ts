@@ -1,4 +1,4 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTaskDefinition } from '../lookup.js';
 import { taskDefinitionView } from '../views.js';
 import { requireRevision } from './deregister-task-definition.js';
@@ -7,7 +7,7 @@ import { requireRevision } from './deregister-task-definition.js';
  * Only INACTIVE revisions can be deleted; they become DELETE_IN_PROGRESS (ECS removes them later once
  * nothing references them; the emulator keeps them in that state). Per-revision problems are failures.
  */
-export const deleteTaskDefinitions = defineHandler<{ taskDefinitions: string[] }>({
+ecsOperation('DeleteTaskDefinitions', {
   input: { taskDefinitions: { type: 'list', required: true, of: 'string', max: 10 } },
   handle(ctx, input) {
     const taskDefinitions: Record<string, unknown>[] = [];

@@ -1,13 +1,7 @@
 import { EcsError } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveInstance } from '../lookup.js';
 import { instanceView } from '../views.js';
-
-interface DeregisterContainerInstanceInput {
-  cluster?: string;
-  containerInstance: string;
-  force?: boolean;
-}
 
 /**
  * The instance becomes INACTIVE: no tasks, no listing, its ACS connection is refused from now on. With tasks
@@ -17,7 +11,7 @@ interface DeregisterContainerInstanceInput {
  */
 export const ORPHANED = 'Container instance deregistered; the task is no longer tracked (its containers may still run on the host)';
 
-export const deregisterContainerInstance = defineHandler<DeregisterContainerInstanceInput>({
+ecsOperation('DeregisterContainerInstance', {
   input: { cluster: { type: 'string' }, containerInstance: { type: 'string', required: true }, force: { type: 'boolean' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

@@ -1,6 +1,6 @@
 import { isArn, parseArn } from '../../../../shared/aws/arn.js';
 import { clientError, invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTaskDefinition } from '../lookup.js';
 import { taskDefinitionView } from '../views.js';
 
@@ -11,7 +11,7 @@ export function requireRevision(ref: string): void {
 }
 
 /** INACTIVE: running tasks and services are unaffected, but nothing new may use the revision. Idempotent. */
-export const deregisterTaskDefinition = defineHandler<{ taskDefinition: string }>({
+ecsOperation('DeregisterTaskDefinition', {
   input: { taskDefinition: { type: 'string', required: true } },
   handle(ctx, input) {
     requireRevision(input.taskDefinition);

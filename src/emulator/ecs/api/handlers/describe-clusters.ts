@@ -1,12 +1,8 @@
 import { clusterName } from '../../../../shared/aws/arn.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { clusterView } from '../views.js';
 
-interface DescribeClustersInput {
-  clusters?: string[];
-}
-
-export const describeClusters = defineHandler<DescribeClustersInput>({
+ecsOperation('DescribeClusters', {
   input: { clusters: { type: 'list', of: 'string' }, include: { type: 'list', of: 'string' } },
   handle(ctx, input) {
     const refs = input.clusters && input.clusters.length > 0 ? input.clusters : ['default'];

@@ -1,13 +1,8 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findInstance, resolveCluster } from '../lookup.js';
 import { instanceView } from '../views.js';
 
-interface DescribeContainerInstancesInput {
-  cluster?: string;
-  containerInstances: string[];
-}
-
-export const describeContainerInstances = defineHandler<DescribeContainerInstancesInput>({
+ecsOperation('DescribeContainerInstances', {
   input: {
     cluster: { type: 'string' },
     containerInstances: { type: 'list', required: true, of: 'string' },

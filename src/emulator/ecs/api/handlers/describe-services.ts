@@ -1,14 +1,8 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findService, resolveCluster } from '../lookup.js';
 import { serviceView } from '../service-view.js';
 
-interface DescribeServicesInput {
-  cluster?: string;
-  services: string[];
-  include?: string[];
-}
-
-export const describeServices = defineHandler<DescribeServicesInput>({
+ecsOperation('DescribeServices', {
   input: {
     cluster: { type: 'string' },
     services: { type: 'list', required: true, of: 'string', max: 10 },

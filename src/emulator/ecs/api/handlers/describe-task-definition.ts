@@ -1,8 +1,8 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveTaskDefinition } from '../lookup.js';
 import { taskDefinitionView } from '../views.js';
 
-export const describeTaskDefinition = defineHandler<{ taskDefinition: string; include?: string[] }>({
+ecsOperation('DescribeTaskDefinition', {
   input: { taskDefinition: { type: 'string', required: true }, include: { type: 'list', of: 'string', enumOf: ['TAGS'] } },
   handle(ctx, input) {
     const td = resolveTaskDefinition(ctx, input.taskDefinition);

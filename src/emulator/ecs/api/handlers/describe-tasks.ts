@@ -1,15 +1,9 @@
 import { isArn } from '../../../../shared/aws/arn.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTask, resolveCluster } from '../lookup.js';
 import { taskView } from '../views.js';
 
-interface DescribeTasksInput {
-  cluster?: string;
-  tasks: string[];
-  include?: string[];
-}
-
-export const describeTasks = defineHandler<DescribeTasksInput>({
+ecsOperation('DescribeTasks', {
   input: {
     cluster: { type: 'string' },
     tasks: { type: 'list', required: true, of: 'string' },

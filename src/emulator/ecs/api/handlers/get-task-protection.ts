@@ -3,7 +3,7 @@ import type { EmulatorContext } from '../../context.js';
 import { protectedTaskView } from '../../services/protection.js';
 import type { ClusterRecord, TaskRecord } from '../../../store/records.js';
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTask, resolveCluster } from '../lookup.js';
 
 export interface ProtectionFailure {
@@ -31,7 +31,7 @@ export function protectionTargets(ctx: EmulatorContext, cluster: ClusterRecord, 
   return { tasks, failures };
 }
 
-export const getTaskProtection = defineHandler<{ cluster: string; tasks?: string[] }>({
+ecsOperation('GetTaskProtection', {
   input: { cluster: { type: 'string', required: true }, tasks: { type: 'list', of: 'string', max: 100 } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

@@ -1,18 +1,9 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { paginate } from '../paginate.js';
 
-interface ListAttributesInput {
-  cluster?: string;
-  targetType: 'container-instance';
-  attributeName?: string;
-  attributeValue?: string;
-  maxResults?: number;
-  nextToken?: string;
-}
-
 /** Every attribute of every container instance (agent-reported and custom), optionally by name and value. */
-export const listAttributes = defineHandler<ListAttributesInput>({
+ecsOperation('ListAttributes', {
   input: {
     cluster: { type: 'string' },
     targetType: { type: 'string', required: true, enum: ['container-instance'] },

@@ -1,7 +1,7 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { paginate } from '../paginate.js';
 
-export const listClusters = defineHandler<{ maxResults?: number; nextToken?: string }>({
+ecsOperation('ListClusters', {
   input: { nextToken: { type: 'string' }, maxResults: { type: 'integer' } },
   handle(ctx, input) {
     const arns = ctx.store.listClusters().filter((c) => c.status !== 'INACTIVE').map((c) => c.arn);

@@ -1,22 +1,14 @@
 import { evaluate } from '../../scheduler/query/evaluate.js';
 import { clusterCapacities } from '../../tasks/launch.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { paginate } from '../paginate.js';
 import { parseQuery } from '../../scheduler/placement-input.js';
 
 const STATUSES = ['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED'] as const;
 
-interface ListContainerInstancesInput {
-  cluster?: string;
-  status?: string;
-  filter?: string;
-  maxResults?: number;
-  nextToken?: string;
-}
-
 /** `filter` is a cluster query language expression, evaluated as placement's memberOf evaluates it. */
-export const listContainerInstances = defineHandler<ListContainerInstancesInput>({
+ecsOperation('ListContainerInstances', {
   input: {
     cluster: { type: 'string' },
     filter: { type: 'string' },

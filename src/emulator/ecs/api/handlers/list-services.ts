@@ -1,17 +1,9 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { paginate } from '../paginate.js';
 
-interface ListServicesInput {
-  cluster?: string;
-  launchType?: string;
-  schedulingStrategy?: string;
-  maxResults?: number;
-  nextToken?: string;
-}
-
 /** ACTIVE and DRAINING services (not INACTIVE), 10 per page by default, as ECS. */
-export const listServices = defineHandler<ListServicesInput>({
+ecsOperation('ListServices', {
   input: {
     cluster: { type: 'string' },
     nextToken: { type: 'string' },

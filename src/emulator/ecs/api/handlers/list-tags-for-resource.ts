@@ -1,7 +1,7 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTaggable } from '../taggable.js';
 
-export const listTagsForResource = defineHandler<{ resourceArn: string }>({
+ecsOperation('ListTagsForResource', {
   input: { resourceArn: { type: 'string', required: true } },
   handle(ctx, input) {
     return { tags: findTaggable(ctx, input.resourceArn).tags };

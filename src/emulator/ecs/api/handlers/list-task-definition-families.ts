@@ -1,18 +1,11 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { paginate } from '../paginate.js';
-
-interface ListTaskDefinitionFamiliesInput {
-  familyPrefix?: string;
-  status?: 'ACTIVE' | 'INACTIVE' | 'ALL';
-  maxResults?: number;
-  nextToken?: string;
-}
 
 /**
  * A family is ACTIVE while it has an ACTIVE revision and INACTIVE when all its revisions are INACTIVE (as ECS
  * defines it); ALL lists both. Families come sorted by name.
  */
-export const listTaskDefinitionFamilies = defineHandler<ListTaskDefinitionFamiliesInput>({
+ecsOperation('ListTaskDefinitionFamilies', {
   input: {
     familyPrefix: { type: 'string' },
     status: { type: 'string', enum: ['ACTIVE', 'INACTIVE', 'ALL'] },

@@ -1,16 +1,8 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { paginate } from '../paginate.js';
 
-interface ListTaskDefinitionsInput {
-  familyPrefix?: string;
-  status?: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
-  sort?: 'ASC' | 'DESC';
-  maxResults?: number;
-  nextToken?: string;
-}
-
 /** ARNs by family then revision (ASC by default), ACTIVE by default; familyPrefix matches the family's start. */
-export const listTaskDefinitions = defineHandler<ListTaskDefinitionsInput>({
+ecsOperation('ListTaskDefinitions', {
   input: {
     familyPrefix: { type: 'string' },
     status: { type: 'string', enum: ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] },

@@ -1,24 +1,12 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveInstance } from '../lookup.js';
 import { paginate } from '../paginate.js';
-
-interface ListTasksInput {
-  cluster?: string;
-  containerInstance?: string;
-  family?: string;
-  startedBy?: string;
-  serviceName?: string;
-  desiredStatus?: 'RUNNING' | 'PENDING' | 'STOPPED';
-  launchType?: string;
-  maxResults?: number;
-  nextToken?: string;
-}
 
 /**
  * Filters combine; desiredStatus defaults to RUNNING as in ECS (PENDING lists none: ECS tasks are never
  * desired PENDING). Every task here is an EC2 task, so launchType EC2 keeps all and any other keeps none.
  */
-export const listTasks = defineHandler<ListTasksInput>({
+ecsOperation('ListTasks', {
   input: {
     cluster: { type: 'string' },
     containerInstance: { type: 'string' },

@@ -1,15 +1,10 @@
 import type { Attribute } from '../../../store/records.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
-import { checkAttributeTargets, type AttributeInput } from '../attributes.js';
-
-interface PutAttributesInput {
-  cluster?: string;
-  attributes: AttributeInput[];
-}
+import { checkAttributeTargets } from '../attributes.js';
 
 /** Adds or overwrites custom attributes on container instances (the only target type ECS has). */
-export const putAttributes = defineHandler<PutAttributesInput>({
+ecsOperation('PutAttributes', {
   input: { cluster: { type: 'string' }, attributes: { type: 'list', required: true, of: 'structure' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

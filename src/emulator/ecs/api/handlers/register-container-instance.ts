@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { parseArn } from '../../../../shared/aws/arn.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { invalidParameter } from '../../errors.js';
 import { resolveCluster } from '../lookup.js';
 import { instanceView } from '../views.js';
-import type { Attribute, ContainerInstanceRecord, Resource, Tag } from '../../../store/records.js';
-
-interface RegisterContainerInstanceInput {
-  cluster?: string;
-  containerInstanceArn?: string;
-  totalResources?: Resource[];
-  attributes?: Attribute[];
-  versionInfo?: Record<string, string>;
-  tags?: Tag[];
-}
+import type { Resource as WireResource, VersionInfo } from '../../model.generated.js';
+import type { Attribute, ContainerInstanceRecord, Resource } from '../../../store/records.js';
 
 const AZ_ATTRIBUTE = 'ecs.availability-zone';
 
@@ -22,7 +14,7 @@ const AZ_ATTRIBUTE = 'ecs.availability-zone';
  * are echoed verbatim and only `ecs.availability-zone` is added. A given ARN is reused: re-registration
  * refreshes attributes and resources and keeps the instance's tasks and seqNum.
  */
-export const registerContainerInstance = defineHandler<RegisterContainerInstanceInput>({
+ecsOperation('RegisterContainerInstance', {
   input: {
     cluster: { type: 'string' },
     containerInstanceArn: { type: 'string' },
@@ -61,7 +53,7 @@ export const registerContainerInstance = defineHandler<RegisterContainerInstance
       status: 'ACTIVE',
       attributes,
       registeredResources: resources,
-      versionInfo: input.versionInfo ?? previous?.versionInfo ?? {},
+      versionInfo: input.versionInfo ? versionStrings(input.versionInfo) : previous?.versionInfo ?? {},
       registeredAt: previous?.registeredAt ?? ctx.now(),
       tags: input.tags ?? previous?.tags ?? [],
     };
@@ -77,14 +69,19 @@ function checkAttributes(attrs: Attribute[]): Attribute[] {
   });
 }
 
-function checkResources(resources: Resource[]): Resource[] {
+function checkResources(resources: readonly WireResource[]): Resource[] {
   return resources.map((r, i) => {
     if (typeof r.name !== 'string') throw invalidParameter(`totalResources[${i}].name must be a string`);
-    const out: Resource = { name: r.name, type: r.type };
+    const out: Resource = { name: r.name, type: r.type ?? '' };
     if (r.integerValue !== undefined) out.integerValue = r.integerValue;
     if (r.longValue !== undefined) out.longValue = r.longValue;
     if (r.doubleValue !== undefined) out.doubleValue = r.doubleValue;
     if (r.stringSetValue !== undefined) out.stringSetValue = r.stringSetValue;
     return out;
   });
+}
+
+/** The version facts as stored: the string members of the agent's versionInfo. */
+function versionStrings(info: VersionInfo): Record<string, string> {
+  return Object.fromEntries(Object.entries(info).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -1,16 +1,9 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { invalidParameter } from '../../errors.js';
 import { isRecord } from '../../validate.js';
 import { checkTags } from '../tags.js';
 import { taskDefinitionView } from '../views.js';
 import { checkContainerSecrets, requireExecutionRole } from '../../container-secrets.js';
-
-interface RegisterTaskDefinitionInput {
-  family: string;
-  containerDefinitions: unknown[];
-  tags?: unknown[];
-  [member: string]: unknown;
-}
 
 const NETWORK_MODES = ['bridge', 'host', 'awsvpc', 'none'] as const;
 
@@ -49,7 +42,7 @@ function checkContainerDefinitions(defs: unknown[]): boolean {
 }
 
 /** Revisions count up per family; the whole request (minus tags) is stored and echoed. */
-export const registerTaskDefinition = defineHandler<RegisterTaskDefinitionInput>({
+ecsOperation('RegisterTaskDefinition', {
   input: {
     family: { type: 'string', required: true },
     containerDefinitions: { type: 'list', required: true, of: 'structure' },

@@ -1,27 +1,13 @@
 import { launchTasks } from '../../tasks/launch.js';
 import { NO_INSTANCES } from '../../scheduler/placement.js';
 import { clientError, invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveTaskDefinition } from '../lookup.js';
 import { parseConstraints, parseStrategies, taskDefinitionConstraints } from '../../scheduler/placement-input.js';
-import { checkOverrides, type TaskOverridesInput } from '../overrides.js';
+import { checkOverrides } from '../overrides.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
 import { awsvpcConstraints } from '../awsvpc-input.js';
-
-interface RunTaskInput {
-  cluster?: string;
-  taskDefinition: string;
-  count?: number;
-  startedBy?: string;
-  group?: string;
-  overrides?: TaskOverridesInput;
-  placementConstraints?: unknown[];
-  placementStrategy?: unknown[];
-  tags?: unknown[];
-  propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
-  networkConfiguration?: unknown;
-}
 
 export const RUN_TASK_INPUT = {
   cluster: { type: 'string' },
@@ -40,7 +26,7 @@ export const RUN_TASK_INPUT = {
 } as const;
 
 /** Places `count` tasks, reserves their resources and hands them to the instances' ACS sessions. */
-export const runTask = defineHandler<RunTaskInput>({
+ecsOperation('RunTask', {
   input: RUN_TASK_INPUT,
   handle(ctx, input) {
     const count = input.count ?? 1;

@@ -1,29 +1,18 @@
 import { clientError, invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveInstance, resolveTaskDefinition } from '../lookup.js';
-import { checkOverrides, type TaskOverridesInput } from '../overrides.js';
+import { checkOverrides } from '../overrides.js';
 import { taskDefinitionConstraints } from '../../scheduler/placement-input.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
 import { launchTasks } from '../../tasks/launch.js';
 import { checkStartedBy } from './run-task.js';
 
-interface StartTaskInput {
-  cluster?: string;
-  taskDefinition: string;
-  containerInstances: string[];
-  startedBy?: string;
-  group?: string;
-  overrides?: TaskOverridesInput;
-  tags?: unknown[];
-  propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
-}
-
 /**
  * One task on each named instance (at most 10). No placement strategy, but an instance still has to fit the
  * task: a full or disconnected instance is a failure for that instance, not an error for the call.
  */
-export const startTask = defineHandler<StartTaskInput>({
+ecsOperation('StartTask', {
   input: {
     cluster: { type: 'string' },
     taskDefinition: { type: 'string', required: true },

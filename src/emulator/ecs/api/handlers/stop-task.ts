@@ -1,18 +1,12 @@
 import { requestStop } from '../../tasks/stop.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveTask } from '../lookup.js';
 import { taskView } from '../views.js';
-
-interface StopTaskInput {
-  cluster?: string;
-  task: string;
-  reason?: string;
-}
 
 export const USER_STOP_REASON = 'Task stopped by user';
 
 /** Idempotent: stopping a stopped (or stopping) task returns it unchanged. A service replaces its stopped task. */
-export const stopTask = defineHandler<StopTaskInput>({
+ecsOperation('StopTask', {
   input: { cluster: { type: 'string' }, task: { type: 'string', required: true }, reason: { type: 'string' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

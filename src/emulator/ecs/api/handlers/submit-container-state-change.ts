@@ -1,15 +1,10 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveTask } from '../lookup.js';
-import { applyTaskChange, type ContainerChange } from '../../tasks/state-change.js';
+import { applyTaskChange } from '../../tasks/state-change.js';
 import { invalidParameter } from '../../errors.js';
 
-interface SubmitContainerStateChangeInput extends ContainerChange {
-  cluster?: string;
-  task?: string;
-}
-
 /** Unused by agent v1.72 (it batches into task changes) but part of the API: updates one container. */
-export const submitContainerStateChange = defineHandler<SubmitContainerStateChangeInput>({
+ecsOperation('SubmitContainerStateChange', {
   input: {
     cluster: { type: 'string' },
     task: { type: 'string' },

@@ -1,19 +1,13 @@
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveTask } from '../lookup.js';
-import { applyTaskChange, type TaskChange } from '../../tasks/state-change.js';
+import { applyTaskChange } from '../../tasks/state-change.js';
 import { invalidParameter } from '../../errors.js';
-
-interface SubmitTaskStateChangeInput extends TaskChange {
-  cluster?: string;
-  task?: string;
-  attachments?: unknown[];
-}
 
 /**
  * The agent's primary channel (spec §6.1). Duplicates, PENDING reports carrying container data and
  * attachment-only bodies (no status) are all accepted; statuses only ever move forward.
  */
-export const submitTaskStateChange = defineHandler<SubmitTaskStateChangeInput>({
+ecsOperation('SubmitTaskStateChange', {
   input: {
     cluster: { type: 'string' },
     task: { type: 'string' },

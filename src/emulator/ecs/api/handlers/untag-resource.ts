@@ -1,8 +1,8 @@
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findTaggable } from '../taggable.js';
 
-export const untagResource = defineHandler<{ resourceArn: string; tagKeys: string[] }>({
+ecsOperation('UntagResource', {
   input: { resourceArn: { type: 'string', required: true }, tagKeys: { type: 'list', required: true, of: 'string' } },
   handle(ctx, input) {
     if (input.tagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw invalidParameter("Tag keys beginning with 'aws:' are reserved.");

@@ -1,6 +1,6 @@
 import type { KeyValue } from '../../../store/records.js';
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { clusterView } from '../views.js';
 
@@ -17,7 +17,7 @@ export function checkSettings(raw: readonly unknown[], current: readonly KeyValu
   return [...out].map(([name, value]) => ({ name, value }));
 }
 
-export const updateClusterSettings = defineHandler<{ cluster: string; settings: unknown[] }>({
+ecsOperation('UpdateClusterSettings', {
   input: { cluster: { type: 'string', required: true }, settings: { type: 'list', required: true, of: 'structure' } },
   handle(ctx, input) {
     const cluster = resolveCluster(ctx, input.cluster);

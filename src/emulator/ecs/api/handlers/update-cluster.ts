@@ -1,18 +1,11 @@
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { clusterView } from '../views.js';
 import { checkSettings } from './update-cluster-settings.js';
 
-interface UpdateClusterInput {
-  cluster: string;
-  settings?: unknown[];
-  configuration?: Record<string, unknown>;
-  serviceConnectDefaults?: Record<string, unknown>;
-}
-
 /** settings and configuration (stored and echoed; execute-command logging is not emulated). */
-export const updateCluster = defineHandler<UpdateClusterInput>({
+ecsOperation('UpdateCluster', {
   input: {
     cluster: { type: 'string', required: true },
     settings: { type: 'list', of: 'structure' },
@@ -25,7 +18,7 @@ export const updateCluster = defineHandler<UpdateClusterInput>({
     const updated = {
       ...cluster,
       settings: input.settings ? checkSettings(input.settings, cluster.settings) : cluster.settings,
-      configuration: input.configuration ?? cluster.configuration,
+      configuration: input.configuration ? { ...input.configuration } : cluster.configuration,
     };
     ctx.store.putCluster(updated);
     return { cluster: clusterView(ctx, updated) };

@@ -1,19 +1,13 @@
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { findInstance, resolveCluster } from '../lookup.js';
 import { instanceView } from '../views.js';
-
-interface UpdateContainerInstancesStateInput {
-  cluster?: string;
-  containerInstances: string[];
-  status: 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTERING' | 'REGISTRATION_FAILED';
-}
 
 /**
  * DRAINING: no new tasks are placed on the instance and the service controller replaces its service tasks
  * elsewhere (within the services' deployment limits); standalone tasks keep running, as in ECS. ACTIVE undoes it.
  */
-export const updateContainerInstancesState = defineHandler<UpdateContainerInstancesStateInput>({
+ecsOperation('UpdateContainerInstancesState', {
   input: {
     cluster: { type: 'string' },
     containerInstances: { type: 'list', required: true, of: 'string', max: 10 },

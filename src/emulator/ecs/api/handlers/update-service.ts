@@ -1,37 +1,21 @@
 import type { ServiceRecord } from '../../../store/records.js';
 import { newDeployment } from '../../services/deployments.js';
 import { clientError, EcsError, invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveService, resolveTaskDefinition } from '../lookup.js';
 import {
   checkDesiredCount,
   checkGracePeriod,
   deploymentSettings,
   placementSettings,
-  type DeploymentConfigurationInput,
 } from '../service-input.js';
 import { serviceView } from '../service-view.js';
-
-interface UpdateServiceInput {
-  cluster?: string;
-  service: string;
-  desiredCount?: number;
-  taskDefinition?: string;
-  forceNewDeployment?: boolean;
-  deploymentConfiguration?: DeploymentConfigurationInput;
-  placementConstraints?: unknown[];
-  placementStrategy?: unknown[];
-  healthCheckGracePeriodSeconds?: number;
-  propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
-  enableECSManagedTags?: boolean;
-  loadBalancers?: unknown[];
-}
 
 /**
  * desiredCount changes the PRIMARY deployment in place. A new task definition or forceNewDeployment starts
  * a new PRIMARY deployment; the previous PRIMARY becomes ACTIVE and is drained by the rolling update.
  */
-export const updateService = defineHandler<UpdateServiceInput>({
+ecsOperation('UpdateService', {
   input: {
     cluster: { type: 'string' },
     service: { type: 'string', required: true },

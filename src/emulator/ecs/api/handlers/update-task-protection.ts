@@ -1,21 +1,14 @@
 import { MAX_PROTECTION_MINUTES, protectedTaskView, withProtection } from '../../services/protection.js';
 import { invalidParameter } from '../../errors.js';
-import { defineHandler } from '../handler.js';
+import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { protectionTargets } from './get-task-protection.js';
-
-interface UpdateTaskProtectionInput {
-  cluster: string;
-  tasks: string[];
-  protectionEnabled: boolean;
-  expiresInMinutes?: number;
-}
 
 /**
  * Enabling (re)starts the protection period from now: 2 h by default, 1-2880 minutes when given. Protected
  * tasks are left alone by service scale-in and deployments (services/protection.ts), so the controller is told.
  */
-export const updateTaskProtection = defineHandler<UpdateTaskProtectionInput>({
+ecsOperation('UpdateTaskProtection', {
   input: {
     cluster: { type: 'string', required: true },
     tasks: { type: 'list', required: true, of: 'string', max: 10 },
