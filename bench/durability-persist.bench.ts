@@ -9,7 +9,7 @@ import path from 'node:path';
 import { StateStore } from '../src/agent/state/store.js';
 import { newTaskRecord, parseTaskSpec } from '../src/agent/engine/parse-task.js';
 import type { AcsTask } from '../src/shared/protocol/acs.js';
-import { webTask } from '../test/agent/agent-harness.js';
+import { webTask } from '../test/kit/agent-harness.js';
 import { summarize, type BenchOutcome } from './stats.js';
 
 export const name = 'durability-persist';

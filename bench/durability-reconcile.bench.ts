@@ -17,7 +17,7 @@ import { dockerContainerName, ecsLabels } from '../src/agent/model/labels.js';
 import type { AcsTask } from '../src/shared/protocol/acs.js';
 import type { TaskRecord } from '../src/agent/model/task.js';
 import { silentLogger } from '../src/shared/log.js';
-import { webTask } from '../test/agent/agent-harness.js';
+import { webTask } from '../test/kit/agent-harness.js';
 import { summarize, type BenchOutcome } from './stats.js';
 
 export const name = 'durability-reconcile';

@@ -19,7 +19,7 @@ import { arnsFor } from '../src/emulator/ecs/arns.js';
 import { openStore } from '../src/emulator/store/store.js';
 import type { EmulatorContext } from '../src/emulator/ecs/context.js';
 import { silentLogger } from '../src/shared/log.js';
-import { FakeAgent } from '../test/emulator/helpers/fake-agent.js';
+import { FakeAgent } from '../test/kit/fake-agent.js';
 import type { BenchOutcome } from './stats.js';
 
 export const name = 'emulator-api';

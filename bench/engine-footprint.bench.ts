@@ -13,7 +13,7 @@
  * loads @smithy/signature-v4 (ACS/TCS signing), opens its SQLite database (~1.8 MB of better_sqlite3.node pages the
  * baseline never touches), runs its HTTP servers, ACS socket and Docker event stream, and touches more of the node
  * binary (~1.5 MB). It does not load the emulator, pino-pretty, prom-client (only with
- * ECS_ENABLE_PROMETHEUS_METRICS) (test/cli/agent-footprint.test.ts).
+ * ECS_ENABLE_PROMETHEUS_METRICS) (test/unit/cli/agent.footprint.test.ts).
  *
  * `berth agent` keeps V8's young generation at its initial 2 x 1 MB (src/cli/heap.ts); the baseline keeps V8's
  * default, which grows it to 2 x 8 MB while the libraries load. A second, informational baseline with the agent's

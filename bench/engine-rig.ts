@@ -12,8 +12,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { CONTAINERD_SOCKETS, streamContainerdEvents } from '../src/agent/runtime/containerd-events.js';
 import { existsSync } from 'node:fs';
-import { removeContainersWithLabel } from '../test/helpers/docker.js';
-import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/helpers/fake-control-plane.js';
+import { removeContainersWithLabel } from '../test/kit/docker.js';
+import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/kit/fake-control-plane.js';
 
 export const IMAGE = 'berth/busybox:latest';
 /** Exits at once on SIGTERM, like the transcripts' task. */

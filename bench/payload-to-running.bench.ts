@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/helpers/fake-control-plane.js';
+import { startFakeControlPlane, type FakeControlPlane, type RecordedRequest } from '../test/kit/fake-control-plane.js';
 import { loadConfig, startAgent } from '../src/agent/index.js';
 import { createLogger, silentLogger } from '../src/shared/log.js';
 import { rawCreateStart } from './raw-docker.js';

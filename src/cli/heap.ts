@@ -9,7 +9,7 @@
  * `--max-semi-space-size` would say the same, but V8 reads it only when the heap is created, so it must be on the
  * node command line, and berth is started by several launchers (the npm bin, scripts/install's wrapper, the
  * Dockerfile, `npm run berth`). The growth factor is read each time the new space grows, so setting it here, before
- * the agent's modules load, takes effect for every launcher. test/cli/heap.test.ts checks that it still does.
+ * the agent's modules load, takes effect for every launcher. test/unit/cli/agent.footprint.test.ts checks that it still does.
  */
 import v8 from 'node:v8';
 

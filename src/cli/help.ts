@@ -1,6 +1,6 @@
 /**
  * Every help text. The agent's variable list is generated from src/agent/config/vars.ts, the registry that
- * test/cli/config-vars.test.ts keeps in step with what loadConfig reads.
+ * test/unit/agent/config/vars.test.ts keeps in step with what loadConfig reads.
  */
 import { formatConfigVariables } from '../agent/config/vars.js';
 

@@ -18,7 +18,7 @@ import {
   tempDir,
   waitFor,
   WEB_CONTAINER,
-} from './harness.js';
+} from '../kit/harness.js';
 
 t.test('an agent restarted while a task runs keeps its instance ARN and adopts the running container', async (t) => {
   const dir = tempDir('e2e-agent-restart');

@@ -1,6 +1,7 @@
 import t from 'tap';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { haveAwsCli } from '../kit/aws-cli.js';
 import {
   agentFor,
   CREDENTIALS,
@@ -13,18 +14,10 @@ import {
   tempDir,
   waitFor,
   WEB_CONTAINER,
-} from './harness.js';
+} from '../kit/harness.js';
 
 const run = promisify(execFile);
 
-function haveAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 t.test('the same scenario through the aws CLI', { skip: haveAwsCli() ? false : 'aws CLI not on PATH' }, async (t) => {
   const dir = tempDir('e2e-cli');

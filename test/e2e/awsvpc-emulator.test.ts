@@ -9,7 +9,7 @@ import type { TaskRecord } from '../../src/emulator/store/records.js';
 import { SimulatedVpc } from '../../src/emulator/vpc/vpc.js';
 import { ENI_TIMEOUT_REASON, VpcService } from '../../src/emulator/vpc/service.js';
 import { silentLogger } from '../../src/shared/log.js';
-import { removeDir, tempDir } from './harness.js';
+import { removeDir, tempDir } from '../kit/harness.js';
 
 function task(arn: string, createdAt: number): TaskRecord {
   return {

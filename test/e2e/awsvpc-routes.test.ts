@@ -9,9 +9,9 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor } from './harness.js';
+import { agentFor, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor } from '../kit/harness.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { ensurePauseImage, register, runOne, stopAndWait, waitStatus, type NetCluster } from './network-helpers.js';
+import { ensurePauseImage, register, runOne, stopAndWait, waitStatus, type NetCluster } from '../kit/network.js';
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const tag = String(process.pid % 10000);

@@ -8,9 +8,9 @@ import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { agentFor, emulatorOn, REGION, testLogger, waitFor } from './harness.js';
+import { agentFor, emulatorOn, REGION, testLogger, waitFor } from '../kit/harness.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { describe, ensurePauseImage, netCluster, register, runOne, stopAndWait, waitStatus, type NetCluster } from './network-helpers.js';
+import { describe, ensurePauseImage, netCluster, register, runOne, stopAndWait, waitStatus, type NetCluster } from '../kit/network.js';
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const tag = String(process.pid % 10000);

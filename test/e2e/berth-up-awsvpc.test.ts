@@ -10,8 +10,9 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import { ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
-import { ensurePauseImage } from './network-helpers.js';
+import { ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { haveAwsCli } from '../kit/aws-cli.js';
+import { ensurePauseImage } from '../kit/network.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
@@ -39,14 +40,6 @@ function ours(name: string): boolean {
   return name === VPC_BRIDGE || name === ECS_BRIDGE || name.startsWith(VETH_PREFIX);
 }
 
-function haveAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function pauseContainers(taskArn: string): string[] {
   const filters = ['--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`, '--filter', 'label=com.amazonaws.ecs.container-name=~internal~ecs~pause'];

@@ -2,7 +2,7 @@ import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { ecsClient, removeDir, tempDir, waitFor } from './harness.js';
+import { ecsClient, removeDir, tempDir, waitFor } from '../kit/harness.js';
 
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 

@@ -7,28 +7,21 @@
  */
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Secret } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { runUp } from '../../src/up/index.js';
-import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
+import { haveAwsCli } from '../kit/aws-cli.js';
+import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
 
 const run = promisify(execFile);
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
 const PORT_RANGE = '56000-56499';
 const VALUES = { ssm: 'ssm-s3cret-Qx81', plain: 'plain-Pv3-Hn4', asm: 'asm-s3cret-Wp52', json: 'json-s3cret-Lk09' };
 
-function haveAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function aws(url: string, ...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run('aws', ['--endpoint-url', url, '--output', 'json', ...args], {

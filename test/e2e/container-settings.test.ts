@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { startStack, waitFor } from './harness.js';
+import { startStack, waitFor } from '../kit/harness.js';
 
 // Each check exits non-zero when its setting did not take effect; the container exits 42 when all did.
 const CHECKS = [

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { startEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/shared/log.js';
-import { REGION, agentFor, ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
-import { IDLE_CONTAINER, containerEnv, fetchJsonInContainer, inContainer, runUntilRunning, waitStopped } from './metadata-helpers.js';
+import { REGION, agentFor, ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { IDLE_CONTAINER, containerEnv, fetchJsonInContainer, inContainer, runUntilRunning, waitStopped } from '../kit/metadata.js';
 
 const ROOT = process.getuid?.() === 0;
 const TASK_ROLE = 'arn:aws:iam::000000000000:role/md-app';

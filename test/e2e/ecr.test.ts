@@ -17,9 +17,9 @@ import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionComma
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { runUp } from '../../src/up/index.js';
-import { haveRegistryTools, privateRegistry } from '../helpers/registry.js';
-import { startFakeControlPlane, eventually } from '../helpers/fake-control-plane.js';
-import { agentFor, containersOfTask, CREDENTIALS, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
+import { haveRegistryTools, privateRegistry } from '../kit/registry.js';
+import { startFakeControlPlane, eventually } from '../kit/fake-control-plane.js';
+import { agentFor, containersOfTask, CREDENTIALS, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
 
 const PASSWORD = 'ecr-t0ken-Pw9';
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';

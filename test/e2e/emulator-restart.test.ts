@@ -20,7 +20,7 @@ import {
   tempDir,
   waitFor,
   WEB_CONTAINER,
-} from './harness.js';
+} from '../kit/harness.js';
 import type { Emulator } from '../../src/emulator/index.js';
 
 t.test('an emulator restarted on the same data dir keeps everything and the agent reconnects by itself', async (t) => {

@@ -6,11 +6,11 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { agentEnv, spawnAgent } from '../agent/state/agent-process.js';
-import { agentFor, ecsClient, emulatorOn, removeDir, startStack, tempDir, waitFor } from './harness.js';
-import { IDLE_CONTAINER, fetchJsonInContainer, inContainer, runUntilRunning } from './metadata-helpers.js';
+import { agentEnv, spawnAgent } from '../kit/agent-process.js';
+import { agentFor, ecsClient, emulatorOn, removeDir, startStack, tempDir, waitFor } from '../kit/harness.js';
+import { freePort } from '../kit/docker.js';
+import { IDLE_CONTAINER, fetchJsonInContainer, inContainer, runUntilRunning } from '../kit/metadata.js';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -23,16 +23,6 @@ interface Creds {
 const ruleCount = (tag: string): number =>
   execFileSync('iptables', ['-w', '5', '-S', 'INPUT'], { encoding: 'utf8' }).split('\n').filter((l) => l.endsWith(` ${tag} -j DROP`) || l.endsWith(` ${tag} -j ACCEPT`)).length;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 t.test('a real agent limits TMDS to the configured burst, leaves out the AZ, and audits every credentials request without a secret', async (t) => {
   const stack = await startStack(t, {

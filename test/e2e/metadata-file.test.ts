@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
-import { containerEnv, runUntilRunning, waitStopped } from './metadata-helpers.js';
+import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { containerEnv, runUntilRunning, waitStopped } from '../kit/metadata.js';
 
 type Json = Record<string, unknown>;
 

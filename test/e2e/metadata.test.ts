@@ -1,7 +1,7 @@
 import t from 'tap';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir } from './harness.js';
-import { IDLE_CONTAINER, containerEnv, containerIp, fetchJsonInContainer, runUntilRunning } from './metadata-helpers.js';
+import { agentFor, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir } from '../kit/harness.js';
+import { IDLE_CONTAINER, containerEnv, containerIp, fetchJsonInContainer, runUntilRunning } from '../kit/metadata.js';
 
 type Json = Record<string, unknown>;
 

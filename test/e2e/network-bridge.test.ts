@@ -6,8 +6,8 @@
 import t from 'tap';
 import dgram from 'node:dgram';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { httpGet, waitFor, WEB_CONTAINER } from './harness.js';
-import { ensureUdpEchoImage, netCluster, register, runOne, stopAndWait, UDP_ECHO_COMMAND, UDP_ECHO_IMAGE, waitStatus } from './network-helpers.js';
+import { httpGet, waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { ensureUdpEchoImage, netCluster, register, runOne, stopAndWait, UDP_ECHO_COMMAND, UDP_ECHO_IMAGE, waitStatus } from '../kit/network.js';
 
 const RANGE: [number, number] = [54000, 54099];
 const inRange = (p: number | undefined): boolean => p !== undefined && p >= RANGE[0] && p <= RANGE[1];

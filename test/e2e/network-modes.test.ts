@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { readdirSync } from 'node:fs';
-import { netCluster, register, runOne, waitStatus } from './network-helpers.js';
+import { netCluster, register, runOne, waitStatus } from '../kit/network.js';
 
 t.test('host and none network modes', async (t) => {
   const c = await netCluster(t, 'modes', { portRange: '54100-54199' });

@@ -17,21 +17,14 @@ import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { runUp } from '../../src/up/index.js';
-import { haveRegistryTools, privateRegistry } from '../helpers/registry.js';
-import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from './harness.js';
+import { haveRegistryTools, privateRegistry } from '../kit/registry.js';
+import { haveAwsCli } from '../kit/aws-cli.js';
+import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'asm-s3cret-Zq7';
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
 
-function haveAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

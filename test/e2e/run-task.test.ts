@@ -6,7 +6,7 @@ import {
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { containersOfTask, httpGet, startStack, waitFor, WEB_CONTAINER } from './harness.js';
+import { containersOfTask, httpGet, startStack, waitFor, WEB_CONTAINER } from '../kit/harness.js';
 
 t.test('a task runs through emulator, agent and Docker, and stops and is cleaned up', async (t) => {
   const { cluster, ecs } = await startStack(t, { name: 'e2e-run', portRange: '40600-40999' });

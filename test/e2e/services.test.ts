@@ -16,7 +16,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { startEmulator } from '../../src/emulator/index.js';
-import { agentFor, containersOfTask, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor, WEB_CONTAINER } from './harness.js';
+import { agentFor, containersOfTask, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor, WEB_CONTAINER } from '../kit/harness.js';
 
 /**
  * The services scenario against real agents on this Docker engine: two (then three) agents, each its own

@@ -13,8 +13,8 @@ import {
   UpdateServiceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { containersOfTask, startStack, waitFor } from './harness.js';
-import { IDLE_CONTAINER, containerEnv, fetchJsonInContainer, inContainer, runUntilRunning } from './metadata-helpers.js';
+import { containersOfTask, startStack, waitFor } from '../kit/harness.js';
+import { IDLE_CONTAINER, containerEnv, fetchJsonInContainer, inContainer, runUntilRunning } from '../kit/metadata.js';
 
 type Json = Record<string, unknown>;
 

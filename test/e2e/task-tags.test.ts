@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import { DeregisterContainerInstanceCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { containersOfTask, startStack, waitFor } from './harness.js';
-import { IDLE_CONTAINER, fetchJsonInContainer } from './metadata-helpers.js';
+import { containersOfTask, startStack, waitFor } from '../kit/harness.js';
+import { IDLE_CONTAINER, fetchJsonInContainer } from '../kit/metadata.js';
 
 type Json = Record<string, unknown>;
 

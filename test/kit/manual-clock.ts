@@ -3,7 +3,7 @@
  * order as it does, so a test drives minutes of protocol time without sleeping.
  */
 import type { Clock, TimerHandle } from '../../src/shared/clock.js';
-import { eventually } from '../helpers/fake-control-plane.js';
+import { eventually } from './fake-control-plane.js';
 
 interface Pending {
   id: number;

@@ -9,9 +9,9 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { cpSync, createWriteStream } from 'node:fs';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { CREDENTIALS, REGION, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../e2e/harness.js';
-import { docker } from '../helpers/docker.js';
-import { agentEnv, spawnAgent, type AgentProcess } from '../agent/state/agent-process.js';
+import { CREDENTIALS, REGION, ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { docker } from '../kit/docker.js';
+import { agentEnv, spawnAgent, type AgentProcess } from '../kit/agent-process.js';
 
 const CYCLES = Number(process.env['BERTH_CHAOS_CYCLES'] ?? 32);
 const CONCURRENCY = 3;

@@ -12,10 +12,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { REPO } from '../cli/run-berth.js';
-import { freePort } from '../helpers/docker.js';
-import { waitFor, WEB_CONTAINER } from '../e2e/harness.js';
-import { privateDockerdLayout, startPrivateDockerd } from './private-dockerd.js';
+import { REPO } from '../kit/run-berth.js';
+import { freePort } from '../kit/docker.js';
+import { waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { privateDockerdLayout, startPrivateDockerd } from '../kit/private-dockerd.js';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDBERTHLOCAL', secretAccessKey: 'berth-local-secret' };
 

@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, emulatorOn, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../e2e/harness.js';
-import { containerPids, startPrivateDockerd } from './private-dockerd.js';
+import { agentFor, ecsClient, emulatorOn, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { containerPids, startPrivateDockerd } from '../kit/private-dockerd.js';
 
 t.test('after a dockerd restart the agent reports a container killed meanwhile as STOPPED with its exit code within 10 s', async (t) => {
   const dockerd = await startPrivateDockerd();

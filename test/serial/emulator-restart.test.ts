@@ -7,8 +7,8 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { agentFor, ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../e2e/harness.js';
-import { docker, freePort } from '../helpers/docker.js';
+import { agentFor, ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { docker, freePort } from '../kit/docker.js';
 
 async function emulatorProcess(port: number, dataDir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli.ts'), 'emulator', '--port', String(port), '--data-dir', dataDir], {

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/agent/config/config.js';
 import { ImageManager } from '../../src/agent/engine/images.js';
 import { DockerRuntime } from '../../src/agent/runtime/docker.js';
-import { testLogger } from '../agent/agent-harness.js';
-import { startPrivateDockerd } from './private-dockerd.js';
+import { testLogger } from '../kit/agent-harness.js';
+import { startPrivateDockerd } from '../kit/private-dockerd.js';
 
 const HOUR = 3_600_000;
 const PAUSE = 'amazon/amazon-ecs-pause:0.1.0';

@@ -12,8 +12,8 @@ import {
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { CREDENTIALS, ecsClient, emulatorOn, httpGet, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../e2e/harness.js';
-import { REPO } from '../cli/run-berth.js';
+import { CREDENTIALS, ecsClient, emulatorOn, httpGet, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor, WEB_CONTAINER } from '../kit/harness.js';
+import { REPO } from '../kit/run-berth.js';
 
 const TAG = 'berth/agent:ship-test';
 const SOCKET = '/var/run/docker.sock';

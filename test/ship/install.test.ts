@@ -3,8 +3,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../e2e/harness.js';
-import { REPO } from '../cli/run-berth.js';
+import { ecsClient, emulatorOn, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { REPO } from '../kit/run-berth.js';
 
 /**
  * scripts/install end to end against the emulator, in a temporary root (--root). This machine has no systemd as

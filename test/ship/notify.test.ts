@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
-import { CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../e2e/harness.js';
-import { berthEnv, runBerth, spawnBerth } from '../cli/run-berth.js';
+import { CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { berthEnv, runBerth, spawnBerth } from '../kit/run-berth.js';
 
 /**
  * Stands in for systemd's notify socket (a unix datagram socket, which Node cannot open): python3 prints every

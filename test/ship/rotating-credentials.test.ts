@@ -11,7 +11,7 @@ import {
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { startEmulator } from '../../src/emulator/index.js';
-import { agentFor, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor, WEB_CONTAINER } from '../e2e/harness.js';
+import { agentFor, REGION, removeContainersOfCluster, removeDir, tempDir, testLogger, waitFor, WEB_CONTAINER } from '../kit/harness.js';
 
 /** The test's own client key: always accepted, so only the agent's key is subject to rotation. */
 const DRIVER_KEY = 'AKIDSHIPDRIVER';

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO } from '../cli/run-berth.js';
+import { REPO } from '../kit/run-berth.js';
 
 const UNITS = ['berth-agent.service', 'berth-emulator.service'];
 const SYSTEM_UNITS = '/lib/systemd/system';

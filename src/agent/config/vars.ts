@@ -1,6 +1,6 @@
 /**
  * Every environment variable `berth agent` honours, with its default and one line of meaning: the source of
- * `berth agent --help` and of the README table. test/cli/config-vars.test.ts fails when src/agent/config/ reads a name
+ * `berth agent --help` and of the README table. test/unit/agent/config/vars.test.ts fails when src/agent/config/ reads a name
  * that is missing here (or this lists a name nothing reads), so the help text cannot drift from the code.
  */
 
