@@ -1,18 +1,7 @@
-/** The TCS aggregate shapes (tcs-api-2.json): a window of samples folded into min / max / count / sum. */
+/** Folding a window of samples into TCS's aggregate shapes (src/shared/protocol/tcs.ts). */
+import type { CWStatsSet, ULongStatsSet } from '../../shared/protocol/tcs.js';
 
-export interface CWStatsSet {
-  min: number;
-  max: number;
-  sampleCount: number;
-  sum: number;
-}
-
-/** ULongStatsSet: the overflow* members carry the part above 2^63 the Go agent cannot fit; ours never overflow. */
-export interface ULongStatsSet extends CWStatsSet {
-  overflowMin: number;
-  overflowMax: number;
-  overflowSum: number;
-}
+export type { CWStatsSet, ULongStatsSet };
 
 export function cwStatsSet(values: readonly number[]): CWStatsSet | undefined {
   if (values.length === 0) return undefined;

@@ -4,7 +4,7 @@
  * once per publish: an instance without health checks costs no Docker call at all.
  */
 import type { ContainerHealth, ContainerRuntime } from '../runtime/runtime.js';
-import type { HealthStatus, InstanceHealthcheckStatus, InstanceStatus } from './protocol.js';
+import type { HealthStatus, InstanceHealthcheckStatus, InstanceStatus } from '../../shared/protocol/tcs.js';
 import { epochSeconds } from '../../shared/time.js';
 import { realClock } from '../../shared/clock.js';
 

@@ -9,7 +9,7 @@ import type { StatsCollector } from '../stats/collector.js';
 import { PollEndpointCache } from '../api/poll-endpoints.js';
 import { TcsSession } from './session.js';
 import { TelemetrySource } from './source.js';
-import type { TaskMetric } from './protocol.js';
+import type { TaskMetric } from '../../shared/protocol/tcs.js';
 
 export { TcsSession } from './session.js';
 export { PollEndpointCache } from '../api/poll-endpoints.js';

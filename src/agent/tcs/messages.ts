@@ -13,7 +13,7 @@ import type {
   PublishMetricsRequest,
   TaskHealth,
   TaskMetric,
-} from './protocol.js';
+} from '../../shared/protocol/tcs.js';
 
 export const MAX_TASKS_PER_MESSAGE = 10;
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

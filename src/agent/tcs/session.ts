@@ -17,7 +17,7 @@ import type { Logger } from '../../shared/log.js';
 import { Backoff, uniform } from '../../shared/time.js';
 import { sleep } from '../../shared/clock.js';
 import { AGENT_HASH, AGENT_VERSION } from '../config/version.js';
-import { encodeTcsFrame, parseTcsServerFrame, type TcsAgentMessages, type TcsEnvelope } from './protocol.js';
+import { encodeTcsFrame, parseTcsServerFrame, type TcsAgentMessages, type TcsEnvelope } from '../../shared/protocol/tcs.js';
 import { buildTcsUrl } from './url.js';
 import { realClock, type TimerHandle } from '../../shared/clock.js';
 

@@ -8,7 +8,7 @@ import type { StatsCollector, StatsTarget } from '../stats/collector.js';
 import { ContainerHealthTracker, RuntimeDoctor } from './health.js';
 import { containerMetric, healthRequests, instanceStatusRequest, metricsRequests, type InstanceIdentity, type MessageContext } from './messages.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { PublishHealthRequest, PublishInstanceStatusRequest, PublishMetricsRequest, TaskHealth, TaskMetric } from './protocol.js';
+import type { PublishHealthRequest, PublishInstanceStatusRequest, PublishMetricsRequest, TaskHealth, TaskMetric } from '../../shared/protocol/tcs.js';
 import { realClock } from '../../shared/clock.js';
 
 export interface TelemetryContainer {

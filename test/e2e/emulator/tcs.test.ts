@@ -1,7 +1,7 @@
 import t from 'tap';
 import WebSocket from 'ws';
 import { startTestEmulator } from '../../kit/emulator.js';
-import { tcsFrameType } from '../../../src/emulator/ecs/tcs/session.js';
+import { tcsFrameType } from '../../../src/shared/protocol/tcs.js';
 
 function nextFrame(ws: WebSocket, type: string): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import type { Logger } from '../../../shared/log.js';
 import type { HealthStatus, StatsSet, TelemetryStore } from './telemetry.js';
 import { realClock } from '../../../shared/clock.js';
+import { parseTcsAgentFrame, type TcsAgentFrame } from '../../../shared/protocol/tcs.js';
 
 /** Which ack answers which publish request (tcs-api-2.json). */
 const ACKS: Readonly<Record<string, string>> = {
@@ -10,34 +11,6 @@ const ACKS: Readonly<Record<string, string>> = {
   PublishInstanceStatusRequest: 'AckPublishInstanceStatus',
 };
 
-export interface TcsEnvelope {
-  type: string;
-  message: Record<string, unknown>;
-}
-
-/**
- * Every agent frame is a SigV4 header block, a blank line, then the JSON envelope (spec §7); frames without a
- * header block are read too. undefined for anything that is not `{"type": string, "message"?: object}`.
- */
-export function parseTcsFrame(raw: string): TcsEnvelope | undefined {
-  const sep = raw.indexOf('\r\n\r\n');
-  const json = sep === -1 ? raw : raw.slice(sep + 4);
-  try {
-    const v: unknown = JSON.parse(json);
-    if (typeof v !== 'object' || v === null || typeof (v as { type?: unknown }).type !== 'string') return undefined;
-    const message = (v as { message?: unknown }).message;
-    if (message !== undefined && (typeof message !== 'object' || message === null || Array.isArray(message))) return undefined;
-    return { type: (v as { type: string }).type, message: (message ?? {}) as Record<string, unknown> };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The envelope's type, or undefined for anything unreadable. */
-export function tcsFrameType(raw: string): string | undefined {
-  return parseTcsFrame(raw)?.type;
-}
-
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -45,7 +18,7 @@ const set = (v: unknown): StatsSet | undefined => (typeof v === 'object' && v !=
 const HEALTH = new Set(['HEALTHY', 'UNHEALTHY', 'UNKNOWN']);
 
 /** Files a publish into the store. `instanceArn` is the connection's (the query), not the message's claim. */
-export function recordPublish(store: TelemetryStore, instanceArn: string, env: TcsEnvelope, now: number): void {
+export function recordPublish(store: TelemetryStore, instanceArn: string, env: TcsAgentFrame, now: number): void {
   store.count(env.type);
   const m = env.message;
   if (env.type === 'PublishMetricsRequest') {
@@ -102,7 +75,7 @@ export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'HeartbeatMessage', message: { healthy: true } }));
   }, opts.heartbeatIntervalMs);
   ws.on('message', (data, isBinary) => {
-    const env = isBinary ? undefined : parseTcsFrame(data.toString());
+    const env = isBinary ? undefined : parseTcsAgentFrame(data.toString());
     const ack = env ? ACKS[env.type] : undefined;
     if (!env || !ack) {
       opts.log.debug({ type: env?.type }, 'ignoring tcs frame');

@@ -3,7 +3,7 @@ import { batch, containerMetric, healthRequests, instanceStatusRequest, metricsR
 import { deriveSample, foldWindow } from '../../../../src/agent/stats/collector.js';
 import { hasHealthCheck, telemetryTasks } from '../../../../src/agent/tcs/source.js';
 import { buildTcsUrl } from '../../../../src/agent/tcs/url.js';
-import { encodeTcsFrame, parseTcsServerFrame } from '../../../../src/agent/tcs/protocol.js';
+import { encodeTcsFrame, parseTcsServerFrame } from '../../../../src/shared/protocol/tcs.js';
 import type { TaskRecord } from '../../../../src/agent/model/task.js';
 import { haveModels, loadModel, validateShape } from '../../../kit/models.js';
 

@@ -3,9 +3,20 @@
  * block of a SigV4-signed `GET <ws URL>` whose body is the JSON envelope, a blank line, then that JSON.
  * Server frames are plain JSON envelopes.
  */
-import type { CWStatsSet, ULongStatsSet } from '../stats/stats-set.js';
+/** The TCS aggregate shapes (tcs-api-2.json): a window of samples folded into min / max / count / sum. */
+export interface CWStatsSet {
+  min: number;
+  max: number;
+  sampleCount: number;
+  sum: number;
+}
 
-export type { CWStatsSet, ULongStatsSet };
+/** ULongStatsSet: the overflow* members carry the part above 2^63 the Go agent cannot fit; berth's never overflow. */
+export interface ULongStatsSet extends CWStatsSet {
+  overflowMin: number;
+  overflowMax: number;
+  overflowSum: number;
+}
 
 export interface NetworkStatsSet {
   rxBytes?: ULongStatsSet; rxDropped?: ULongStatsSet; rxErrors?: ULongStatsSet; rxPackets?: ULongStatsSet;
@@ -110,4 +121,36 @@ export function encodeTcsFrame(headers: Record<string, string>, json: string): s
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}: ${v}\r\n`);
   return `${lines.join('')}\r\n${json}`;
+}
+
+/**
+ * An agent frame as the control plane first reads it: the envelope's type and its message object, not yet trusted
+ * (the official agent's and berth's publishes both arrive here; members are read defensively).
+ */
+export interface TcsAgentFrame {
+  type: string;
+  message: Record<string, unknown>;
+}
+
+/**
+ * Every agent frame is a SigV4 header block, a blank line, then the JSON envelope (spec §7); frames without a
+ * header block are read too. undefined for anything that is not `{"type": string, "message"?: object}`.
+ */
+export function parseTcsAgentFrame(raw: string): TcsAgentFrame | undefined {
+  const sep = raw.indexOf('\r\n\r\n');
+  const json = sep === -1 ? raw : raw.slice(sep + 4);
+  try {
+    const v: unknown = JSON.parse(json);
+    if (typeof v !== 'object' || v === null || typeof (v as { type?: unknown }).type !== 'string') return undefined;
+    const message = (v as { message?: unknown }).message;
+    if (message !== undefined && (typeof message !== 'object' || message === null || Array.isArray(message))) return undefined;
+    return { type: (v as { type: string }).type, message: (message ?? {}) as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The envelope's type, or undefined for anything unreadable. */
+export function tcsFrameType(raw: string): string | undefined {
+  return parseTcsAgentFrame(raw)?.type;
 }
