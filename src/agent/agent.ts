@@ -18,7 +18,7 @@ import { TaskManager } from './engine/task-manager.js';
 import { Reporter } from './reporter/reporter.js';
 import { AcsSession } from './acs/session.js';
 import { CredentialsStore } from './credentials/store.js';
-import { startLocalEndpoints, type LocalEndpoints } from './http/endpoints.js';
+import { startLocalEndpoints } from './http/endpoints.js';
 import { CgroupReader, StatsCollector } from './stats/index.js';
 import { ManifestState } from './acs/responders/manifest-state.js';
 import { AGENT_VERSION } from './config/version.js';
@@ -35,6 +35,7 @@ import { awsvpcSupport } from './network/awsvpc/support.js';
 import { EniAttachments } from './network/awsvpc/attachments.js';
 import { AwsvpcNetwork } from './network/awsvpc/task-network.js';
 import { ContainerMetadataFiles, hostPrivateIPv4 } from './engine/metadata-file.js';
+import { StartedParts } from './started-parts.js';
 import { startTaskCgroups } from './cgroups/startup.js';
 
 export interface Agent {
@@ -77,25 +78,26 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
   // Docker and ECS API calls are timed only when the Prometheus endpoint is on.
   // prom-client (~0.7 MB of heap) is imported only then: most agents never serve /metrics.
   const metrics = config.enablePrometheusMetrics ? new (await import('./metrics/registry.js')).AgentMetrics() : undefined;
-  const runtime = instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, containerdSocket: config.containerdSocket, log: log.child({ component: 'runtime' }) }), metrics);
-  const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
-  const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
-  if (!apiVersions.includes('1.21')) {
-    throw new BerthError('DockerClientConfigError', `Docker ${version.version} (API ${version.minApiVersion}-${version.apiVersion}) does not support API 1.21`);
-  }
-  // §1.4 step 6: the task cgroup root; with ECS_ENABLE_TASK_CPU_MEM_LIMIT=true a failure exits 5 (cgroups/startup.ts).
-  const cgroups = apiVersions.includes('1.22') ? await startTaskCgroups(config, log) : undefined;
-
-  const store = new StateStore({ dataDir: config.checkpoint ? config.dataDir : undefined });
-  let endpoints: LocalEndpoints | undefined;
+  // Every part is recorded as it starts; a failure anywhere below closes what had started, in reverse.
+  const parts = new StartedParts(log);
   try {
+    const runtime = parts.add('docker', instrumentRuntime(new DockerRuntime({ dockerHost: config.dockerHost, containerdSocket: config.containerdSocket, log: log.child({ component: 'runtime' }) }), metrics), (r) => r.close());
+    const version = await waitForDocker({ runtime, dockerHost: config.dockerHost, signal: opts.signal, log });
+    const apiVersions = supportedApiVersions(version.minApiVersion, version.apiVersion);
+    if (!apiVersions.includes('1.21')) {
+      throw new BerthError('DockerClientConfigError', `Docker ${version.version} (API ${version.minApiVersion}-${version.apiVersion}) does not support API 1.21`);
+    }
+    // §1.4 step 6: the task cgroup root; with ECS_ENABLE_TASK_CPU_MEM_LIMIT=true a failure exits 5 (cgroups/startup.ts).
+    const cgroups = apiVersions.includes('1.22') ? await startTaskCgroups(config, log) : undefined;
+
+    const store = parts.add('state store', new StateStore({ dataDir: config.checkpoint ? config.dataDir : undefined }), (s) => s.close());
     const savedCluster = store.getMeta('cluster-name');
     if (savedCluster !== undefined && savedCluster !== config.cluster) {
       throw new BerthError('ClusterMismatchError', `saved state belongs to cluster ${savedCluster}, but ECS_CLUSTER is ${config.cluster}`);
     }
     const savedArn = store.getMeta('container-instance-arn');
     const credentials = instanceCredentials(config, log.child({ component: 'credentials' }));
-    const client = createEcsClient(config, credentials);
+    const client = parts.add('ecs client', createEcsClient(config, credentials), (c) => c.destroy());
     instrumentEcsClient(client, metrics);
     const host = await readHostResources(config.reservedMemoryMiB);
     // awsvpc only where it really works (root, CNI plugins, pause image): then task-eni is registered.
@@ -126,7 +128,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
     const taskCredentials = new CredentialsStore();
     // One on-demand stats collector for the metadata /stats endpoints (and TCS).
     const stats = new StatsCollector({ reader: new CgroupReader() });
-    endpoints = await startLocalEndpoints({
+    const endpoints = parts.add('local endpoints', await startLocalEndpoints({
       config,
       runtime,
       records: () => store.loadTasks(),
@@ -137,20 +139,20 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       resourceTags: ecsResourceTags(client),
       taskProtection: ecsTaskProtection(config),
       log,
-    });
+    }), (e) => e.close());
     // Containers are told where the metadata server is at create (§8.3): hand the engine the real address.
     const engineConfig: AgentConfig = Object.freeze({ ...config, metadataBaseUrl: endpoints.metadataBaseUrl });
 
     // The reporter confirms sends to the engine, and the engine submits through the reporter.
     const engineRef: { current?: TaskManager } = {};
-    const reporter = new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) });
+    const reporter = parts.add('reporter', new Reporter({ client, log, onSent: (change) => engineRef.current?.markSent(change) }), (r) => r.close());
     const enis = awsvpc.ok
-      ? new EniAttachments({ store, cluster: config.cluster, submit: async (input) => void (await client.send(new SubmitTaskStateChangeCommand(input))), log: log.child({ component: 'eni' }) })
+      ? parts.add('eni attachments', new EniAttachments({ store, cluster: config.cluster, submit: async (input) => void (await client.send(new SubmitTaskStateChangeCommand(input))), log: log.child({ component: 'eni' }) }), (e) => e.close())
       : undefined;
     const network = awsvpc.ok
       ? new AwsvpcNetwork({ runtime, cluster: config.cluster, pluginDir: config.cniPluginsPath, bridgeName: config.ecsBridgeName, ipamDir: path.join(config.dataDir, 'cni-ipam'), blockImds: config.awsvpcBlockImds, additionalLocalRoutes: config.awsvpcAdditionalLocalRoutes, attachments: enis, log: log.child({ component: 'awsvpc' }) })
       : undefined;
-    const engine = new TaskManager({
+    const engine = parts.add('engine', new TaskManager({
       runtime, store, config: engineConfig, submit: (c) => reporter.submit(c), log, network, cgroups,
       // The registered totals: tasks wait in FIFO order until they fit (§4.4, the newest official behaviour).
       hostTotals: { cpu: host.cpuUnits, memoryMiB: host.memoryMiB, reservedTcp: config.reservedPorts, reservedUdp: config.reservedPortsUdp },
@@ -162,13 +164,13 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
         return id === undefined ? undefined : taskCredentials.get(id)?.credentials;
       },
       instanceCredentials: credentials,
-    });
+    }), (e) => e.close());
     engineRef.current = engine;
     await engine.start();
 
     // One DiscoverPollEndpoint result shared by ACS and TCS (§1.4).
     const pollEndpoints = new PollEndpointCache({ client, cluster: config.cluster, containerInstanceArn: arn });
-    const acs = new AcsSession({
+    const acs = parts.add('acs', new AcsSession({
       client,
       endpoints: pollEndpoints,
       region: config.region,
@@ -189,8 +191,8 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       // Giving up on ACS ends the agent with exit 1 (transient): the supervisor restarts it.
       onGiveUp: (err) => void fail(err),
       log: log.child({ component: 'acs' }),
-    });
-    const health = new HealthWriter({ dataDir: config.dataDir, intervalMs: config.healthIntervalMs, runtime, acs: () => acs.health(), log });
+    }), (a) => a.close());
+    const health = parts.add('health', new HealthWriter({ dataDir: config.dataDir, intervalMs: config.healthIntervalMs, runtime, acs: () => acs.health(), log }), (h) => h.close());
 
     // Telemetry (§7) reads the same collector on its publish cadence; absent when metrics and health are off.
     const tcs = createTcsSession({
@@ -198,25 +200,18 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       records: () => store.loadTasks(), log: log.child({ component: 'tcs' }),
       ...(metrics ? { onFrame: (d: 'sent' | 'received', ty: string) => metrics.observeTcsFrame(d, ty) } : {}),
     });
+    if (tcs) parts.add('tcs', tcs, (s) => s.close());
     metrics?.bind({ records: () => store.loadTasks(), acsConnected: () => acs.health().connected, tcsConnected: () => tcs?.connected ?? false, stats });
-    const prometheus = metrics ? await startPrometheusServer({ registry: metrics.registry, port: config.prometheusPort }) : undefined;
+    const prometheus = metrics ? parts.add('prometheus', await startPrometheusServer({ registry: metrics.registry, port: config.prometheusPort }), (p) => p.close()) : undefined;
 
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((resolve) => (resolveDone = resolve));
     let closing: Promise<void> | undefined;
+    // ACS first, so no new work arrives while the rest closes; then everything else, last started first.
     const shutdown = (code: number): Promise<void> => {
       closing ??= (async () => {
         await acs.close();
-        enis?.close();
-        await tcs?.close();
-        await prometheus?.close();
-        await engine.close();
-        await endpoints?.close();
-        await reporter.close();
-        await health.close();
-        client.destroy();
-        store.close();
-        await runtime.close();
+        await parts.closeAll();
         log.info({ exitCode: code }, 'agent stopped; containers keep running');
         resolveDone(code);
       })();
@@ -249,8 +244,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
       close: () => shutdown(0),
     };
   } catch (err) {
-    await endpoints?.close();
-    store.close();
+    await parts.closeAll();
     throw err;
   }
 }
