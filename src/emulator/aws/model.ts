@@ -90,48 +90,89 @@ function describeType(model: ServiceModel, shape: Shape): string {
  * constraints are always checked).
  */
 export function checkShape(model: ServiceModel, shapeName: string, value: unknown, path = '', depth = Infinity): Violation[] {
-  const shape = model.shapes[shapeName];
-  if (!shape) return [];
-  if (!typeMatches(shape.type, value)) return [{ kind: 'type', path, expected: shape.type, expectedText: describeType(model, shape) }];
-  const bounds = { ...(shape.min !== undefined ? { min: shape.min } : {}), ...(shape.max !== undefined ? { max: shape.max } : {}) };
   const out: Violation[] = [];
-  const at = (member: string): string => (path === '' ? member : `${path}.${member}`);
-  if (shape.type === 'structure') {
-    if (depth <= 0) return [];
-    const obj = value as Record<string, unknown>;
-    for (const name of shape.required ?? []) if (obj[name] === undefined || obj[name] === null) out.push({ kind: 'required', path: at(name) });
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
-      const v = obj[name];
-      if (v !== undefined && v !== null) out.push(...checkShape(model, member, v, at(name), depth - 1));
+  walk(model, shapeName, value, path, depth, out);
+  return out;
+}
+
+/** Code points, counted only when the UTF-16 length cannot settle a bound by itself (the request path is hot). */
+function lengthOf(shape: Shape, value: unknown): number | undefined {
+  switch (shape.type) {
+    case 'string':
+    case 'blob': {
+      const s = value as string;
+      // Code points <= UTF-16 units <= 2 x code points: only a string near a bound needs counting.
+      const settled = (shape.max === undefined || s.length <= shape.max) && (shape.min === undefined || s.length >= 2 * shape.min);
+      return settled ? Math.min(s.length, shape.max ?? s.length) : [...s].length;
     }
-    return out;
+    case 'list':
+      return (value as unknown[]).length;
+    case 'map':
+      return Object.keys(value as object).length;
+    default:
+      return undefined;
   }
-  const length = shape.type === 'string' || shape.type === 'blob'
-    ? [...(value as string)].length
-    : shape.type === 'list'
-      ? (value as unknown[]).length
-      : shape.type === 'map'
-        ? Object.keys(value as object).length
-        : undefined;
-  if (length !== undefined) {
-    if (shape.min !== undefined && length < shape.min) out.push({ kind: 'min-length', path, limit: shape.min, bounds });
-    if (shape.max !== undefined && length > shape.max) out.push({ kind: 'max-length', path, limit: shape.max, bounds });
-  } else if (typeof value === 'number') {
-    if (shape.min !== undefined && value < shape.min) out.push({ kind: 'min-value', path, limit: shape.min, bounds });
-    if (shape.max !== undefined && value > shape.max) out.push({ kind: 'max-value', path, limit: shape.max, bounds });
+}
+
+function boundsOf(shape: Shape): { min?: number; max?: number } {
+  return { ...(shape.min !== undefined ? { min: shape.min } : {}), ...(shape.max !== undefined ? { max: shape.max } : {}) };
+}
+
+function walk(model: ServiceModel, shapeName: string, value: unknown, path: string, depth: number, out: Violation[]): void {
+  const shape = model.shapes[shapeName];
+  if (!shape) return;
+  if (!typeMatches(shape.type, value)) {
+    out.push({ kind: 'type', path, expected: shape.type, expectedText: describeType(model, shape) });
+    return;
+  }
+  if (shape.type === 'structure') {
+    if (depth <= 0) return;
+    const obj = value as Record<string, unknown>;
+    if (shape.required) {
+      for (const name of shape.required) if (obj[name] === undefined || obj[name] === null) out.push({ kind: 'required', path: path === '' ? name : `${path}.${name}` });
+    }
+    const members = shape.members;
+    if (members) {
+      for (const name in members) {
+        const v = obj[name];
+        if (v !== undefined && v !== null) walk(model, members[name]!, v, path === '' ? name : `${path}.${name}`, depth - 1, out);
+      }
+    }
+    return;
+  }
+  if (shape.min !== undefined || shape.max !== undefined) {
+    const length = lengthOf(shape, value);
+    if (length !== undefined) {
+      if (shape.min !== undefined && length < shape.min) out.push({ kind: 'min-length', path, limit: shape.min, bounds: boundsOf(shape) });
+      if (shape.max !== undefined && length > shape.max) out.push({ kind: 'max-length', path, limit: shape.max, bounds: boundsOf(shape) });
+    } else if (typeof value === 'number') {
+      if (shape.min !== undefined && value < shape.min) out.push({ kind: 'min-value', path, limit: shape.min, bounds: boundsOf(shape) });
+      if (shape.max !== undefined && value > shape.max) out.push({ kind: 'max-value', path, limit: shape.max, bounds: boundsOf(shape) });
+    }
   }
   if (shape.type === 'string') {
     const s = value as string;
     if (shape.enum && !shape.enum.includes(s)) out.push({ kind: 'enum', path, value: s, allowed: shape.enum });
-    if (shape.pattern && !new RegExp(`^(?:${shape.pattern})$`, 'u').test(s)) out.push({ kind: 'pattern', path, value: s, pattern: shape.pattern });
+    if (shape.pattern && !compiled(shape.pattern).test(s)) out.push({ kind: 'pattern', path, value: s, pattern: shape.pattern });
   }
-  if (shape.type === 'list' && shape.member && depth > 0) {
-    (value as unknown[]).forEach((el, i) => out.push(...checkShape(model, shape.member!, el, `${path}[${i}]`, depth - 1)));
+  if (depth <= 0) return;
+  if (shape.type === 'list' && shape.member) {
+    const list = value as unknown[];
+    for (let i = 0; i < list.length; i++) walk(model, shape.member, list[i], `${path}[${i}]`, depth - 1, out);
   }
-  if (shape.type === 'map' && shape.value && depth > 0) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.push(...checkShape(model, shape.value, v, `${path}.${k}`, depth - 1));
+  if (shape.type === 'map' && shape.value) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(model, shape.value, v, `${path}.${k}`, depth - 1, out);
   }
-  return out;
+}
+
+const patterns = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+    patterns.set(pattern, re);
+  }
+  return re;
 }
 
 /** Coral's path style: `names`, `tags.1.member.key` (1-based list positions, lower-case first letters). */
