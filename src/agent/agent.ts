@@ -35,7 +35,7 @@ import { awsvpcSupport } from './network/awsvpc/support.js';
 import { EniAttachments } from './network/awsvpc/attachments.js';
 import { AwsvpcNetwork } from './network/awsvpc/task-network.js';
 import { ContainerMetadataFiles, hostPrivateIPv4 } from './engine/metadata-file.js';
-import { StartedParts } from './started-parts.js';
+import { StartedParts } from '../shared/started-parts.js';
 import { startTaskCgroups } from './cgroups/startup.js';
 
 export interface Agent {

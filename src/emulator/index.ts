@@ -15,6 +15,7 @@ import { ServiceController } from './ecs/services/controller.js';
 import { TelemetryStore } from './ecs/tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
 import { EmulatedEcr, type EcrRegistryOptions } from './ecr/registry.js';
+import { StartedParts } from '../shared/started-parts.js';
 import { realClock, sleep } from '../shared/clock.js';
 
 export interface EmulatorOptions {
@@ -61,54 +62,51 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log.child({ component: 'emulator' });
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 30_000;
-  const store = openStore(opts.dataDir);
-  let vpcClose: (() => Promise<void>) | undefined;
-  const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
-  const now = (): number => realClock.now();
-  let vpc: VpcService | undefined;
-  if (opts.vpc) {
-    const simulated = new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true }));
-    await simulated.start();
-    vpc = new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs });
-    const closeVpc = simulated;
-    vpcClose = async () => {
-      vpc?.close();
-      await closeVpc.close();
-    };
-  }
-  const ecr = opts.ecr ? new EmulatedEcr(opts.ecr, arns.accountId, arns.region) : undefined;
-  const services = new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs });
-  const hub = new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
-    manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc, ecr });
-  const telemetry = new TelemetryStore();
-  const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
-  const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc, ecr };
-  const account = { region: arns.region, accountId: arns.accountId };
-  const routes: ServiceRoutes = {
-    ecs: ctx,
-    secretsManager: { store, log, account, now },
-    ssm: { store, log, account, now },
-    ecr: { store, log, account, now, ecr },
-  };
-
-  const wss = new WebSocketServer({ noServer: true });
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/metrics') return void metrics.serve(req, res);
-    const refused = refuseAccessKey(opts.acceptAccessKeys, req);
-    if (refused) {
-      res.writeHead(refused.status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(refused.body));
-      return;
-    }
-    void handleAwsRequest(routes, req, res);
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (refuseAccessKey(opts.acceptAccessKeys, req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs, telemetry }, req, socket, head);
-  });
+  // Every part is recorded as it starts; a failure anywhere below (a port in use, a VPC that cannot be made)
+  // closes what had started, in reverse.
+  const parts = new StartedParts(log);
   try {
+    const store = parts.add('store', openStore(opts.dataDir), (s) => s.close());
+    const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
+    const now = (): number => realClock.now();
+    let vpc: VpcService | undefined;
+    if (opts.vpc) {
+      const simulated = parts.add('simulated vpc', new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true })), (v) => v.close());
+      await simulated.start();
+      vpc = parts.add('vpc service', new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs }), (v) => v.close());
+    }
+    const ecr = opts.ecr ? new EmulatedEcr(opts.ecr, arns.accountId, arns.region) : undefined;
+    const services = parts.add('service controller', new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs }), (c) => c.close());
+    const hub = parts.add('acs hub', new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
+      manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc, ecr }), (h) => h.close());
+    const telemetry = new TelemetryStore();
+    const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
+    const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc, ecr };
+    const account = { region: arns.region, accountId: arns.accountId };
+    const routes: ServiceRoutes = {
+      ecs: ctx,
+      secretsManager: { store, log, account, now },
+      ssm: { store, log, account, now },
+      ecr: { store, log, account, now, ecr },
+    };
+
+    const wss = new WebSocketServer({ noServer: true });
+    const server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/metrics') return void metrics.serve(req, res);
+      const refused = refuseAccessKey(opts.acceptAccessKeys, req);
+      if (refused) {
+        res.writeHead(refused.status, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify(refused.body));
+        return;
+      }
+      void handleAwsRequest(routes, req, res);
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (refuseAccessKey(opts.acceptAccessKeys, req)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      handleUpgrade({ wss, hub, store, log, heartbeatIntervalMs, telemetry }, req, socket, head);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, host, () => {
@@ -116,23 +114,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         resolve();
       });
     });
-  } catch (err) {
-    await vpcClose?.();
-    store.close();
-    throw err;
-  }
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  ecr?.listeningAt(url);
-  log.info({ url, ...(ecr ? { ecrRegistry: ecr.registry } : {}) }, 'emulator listening');
-  services.start(ctx);
-  vpc?.start();
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      services.close();
-      hub.close();
+    // Websockets first, with a close frame and a grace period; then the server and the rest, last started first.
+    parts.add('http server', server, async () => {
       const sockets = [...wss.clients];
       for (const ws of sockets) ws.close(1001, 'emulator shutting down');
       await Promise.race([
@@ -145,11 +128,28 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         server.close(() => r());
         server.closeAllConnections();
       });
-      await vpcClose?.();
-      store.close();
-      log.info('emulator closed');
-    })();
-    return closing;
-  };
-  return { port, url, close };
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    ecr?.listeningAt(url);
+    log.info({ url, ...(ecr ? { ecrRegistry: ecr.registry } : {}) }, 'emulator listening');
+    services.start(ctx);
+    vpc?.start();
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        // The controller and the hub stop making changes before the sockets and the store go.
+        services.close();
+        hub.close();
+        await parts.closeAll();
+        log.info('emulator closed');
+      })();
+      return closing;
+    };
+    return { port, url, close };
+  } catch (err) {
+    await parts.closeAll();
+    throw err;
+  }
 }

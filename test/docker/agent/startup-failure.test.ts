@@ -9,15 +9,8 @@ import net from 'node:net';
 import { startAgent } from '../../../src/agent/index.js';
 import { startFakeControlPlane } from '../../kit/fake-control-plane.js';
 import { freePort } from '../../kit/docker.js';
-import { waitUntil } from '../../kit/wait.js';
+import { settledHandles } from '../../kit/open-handles.js';
 import { agentConfig, cleanupContainers, tempDataDir, testLogger, uniqueCluster } from '../../kit/agent-harness.js';
-
-/** Node's open handles by kind, e.g. "TCPServerWrap:2 TCPSocketWrap:3 Timeout:4". */
-function openResources(): string {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}:${n}`).join(' ');
-}
 
 t.test('a start that fails at its last part closes the parts before it, and the next start succeeds on the same ports', async (t) => {
   const fake = await startFakeControlPlane();
@@ -38,22 +31,11 @@ t.test('a start that fails at its last part closes the parts before it, and the 
     },
   });
 
-  // The probe servers of freePort() finish closing on the next turns of the event loop: wait for a steady count.
-  let last = '';
-  let steady = 0;
-  const before = await waitUntil('open handles to settle', () => {
-    const now = openResources();
-    steady = now === last ? steady + 1 : 0;
-    last = now;
-    return steady >= 3 ? now : undefined;
-  }, { timeoutMs: 5000 });
+  const before = await settledHandles();
   await t.rejects(startAgent({ config: config(prometheus), log: testLogger() }), { code: 'EADDRINUSE' }, 'the Prometheus port is taken');
   t.equal(fake.ofOperation('RegisterContainerInstance').length, 1, 'it had got as far as registering');
   // The Docker event stream, the engine's timers, the servers: all closed (sockets finish closing on the next turns).
-  const after = await waitUntil('the failed start to release what it had opened', () => {
-    const now = openResources();
-    return now === before ? now : undefined;
-  }, { timeoutMs: 5000 }).catch(() => openResources());
+  const after = await settledHandles();
   t.equal(after, before, 'no socket, server or timer of the failed start is left open');
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
 

@@ -3,7 +3,7 @@
  * startup, so a start that fails at its ninth part still closes the eight before it (no listening port, Docker
  * stream, database handle or timer is left behind). A part that fails to close is logged and the rest still close.
  */
-import type { Logger } from '../shared/log.js';
+import type { Logger } from './log.js';
 
 export class StartedParts {
   private readonly parts: Array<{ name: string; close: () => unknown }> = [];
@@ -26,7 +26,7 @@ export class StartedParts {
       try {
         await part.close();
       } catch (err) {
-        this.log.warn({ err, part: part.name }, 'closing a part of the agent failed');
+        this.log.warn({ err, part: part.name }, 'closing a part failed');
       }
     }
   }
