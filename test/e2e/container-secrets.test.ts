@@ -11,11 +11,11 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Secret } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Secret } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { runUp } from '../../src/up/index.js';
 import { haveAwsCli } from '../kit/aws-cli.js';
-import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { containersOfTask, CREDENTIALS, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, startStack, waitFor } from '../kit/harness.js';
 
 const run = promisify(execFile);
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
@@ -40,28 +40,14 @@ function container(secrets: Secret[], checks: string, extra: Partial<ContainerDe
 }
 
 t.test('container secrets from Parameter Store and Secrets Manager reach the container as its environment', { skip: !haveAwsCli() && 'aws CLI not on PATH' }, async (t) => {
-  const dir = tempDir('sec');
-  const cluster = `sec-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   const logLines: string[] = [];
-  const agent = await agentFor({
-    cluster,
-    backend: emulator.url,
-    dataDir: `${dir}/agent`,
+  const { emulator, ecs, cluster, dir } = await startStack(t, {
+    name: 'sec',
     portRange: PORT_RANGE,
     // Stopped tasks stay in the state (no cleanup while this runs), so the state check below sees their records.
-    extra: { AWS_ENDPOINT_URL_SSM: emulator.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.url, ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1h' },
+    extra: (url) => ({ AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url, ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '1h' }),
     log: createLogger({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
   });
-  t.teardown(() => agent.close());
 
   await aws(emulator.url, 'ssm', 'put-parameter', '--name', '/sec/a', '--value', VALUES.ssm, '--type', 'SecureString');
   await aws(emulator.url, 'ssm', 'put-parameter', '--name', 'sec-plain', '--value', VALUES.plain, '--type', 'String');

@@ -6,10 +6,9 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { CreateClusterCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { startEmulator } from '../../src/emulator/index.js';
+import { RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { createLogger } from '../../src/shared/log.js';
-import { REGION, agentFor, ecsClient, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { startStack, waitFor } from '../kit/harness.js';
 import { IDLE_CONTAINER, containerEnv, fetchJsonInContainer, inContainer, runUntilRunning, waitStopped } from '../kit/metadata.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -27,28 +26,12 @@ interface Creds {
 t.test('task role credentials reach only their own task, refresh in place, go with the task, and are never logged', async (t) => {
   const lines: string[] = [];
   const log = createLogger({ level: 'trace' }, { write: (s: string) => void lines.push(s) });
-  const dir = tempDir('md-cred');
-  const cluster = `md-cred-${process.pid}`;
-  const emulator = await startEmulator({ port: 0, dataDir: `${dir}/emulator`, region: REGION, log, heartbeatIntervalMs: 1000, credentials: { refreshMs: 1500 } });
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const agent = await agentFor({
-    cluster,
-    backend: emulator.url,
-    dataDir: `${dir}/agent`,
+  const { ecs, agent, cluster } = await startStack(t, {
+    name: 'md-cred',
     portRange: '47100-47199',
+    emulator: { log, credentials: { refreshMs: 1500 } },
     extra: { ECS_ENABLE_TASK_IAM_ROLE: 'true', BERTH_LINK_LOCAL_ENDPOINT: String(ROOT), ECS_LOGLEVEL: 'trace' },
     log,
-  });
-  let agentClosed = false;
-  t.teardown(async () => {
-    if (!agentClosed) await agent.close();
   });
 
   await ecs.send(
@@ -93,7 +76,6 @@ t.test('task role credentials reach only their own task, refresh in place, go wi
   t.match(await after.json(), { code: 'InvalidIdInRequest', HTTPErrorCode: 400 });
 
   await agent.close();
-  agentClosed = true;
   if (ROOT) {
     const rules = execFileSync('iptables', ['-w', '5', '-t', 'nat', '-S'], { encoding: 'utf8' });
     t.notMatch(rules, `berth-tmds-${agent.metadataPort}`, 'the link-local rules are removed at stop');

@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { createLogger, silentLogger } from '../../src/shared/log.js';
 import { runUp } from '../../src/up/index.js';
 import { haveRegistryTools, privateRegistry } from '../kit/registry.js';
 import { haveAwsCli } from '../kit/aws-cli.js';
-import { agentFor, containersOfTask, CREDENTIALS, ecsClient, emulatorOn, REGION, removeContainersOfCluster, removeDir, tempDir, waitFor } from '../kit/harness.js';
+import { containersOfTask, CREDENTIALS, ecsClient, REGION, removeContainersOfCluster, removeDir, tempDir, startStack, waitFor } from '../kit/harness.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'asm-s3cret-Zq7';
@@ -65,31 +65,21 @@ async function secretsProxy(t: Test, upstream: string, hold: string) {
 
 t.test('repositoryCredentials: the secret is read with the execution role and used for that pull only', { skip: (!haveRegistryTools && 'needs docker-registry and htpasswd') || (!haveAwsCli() && 'aws CLI not on PATH') }, async (t) => {
   const { host, image } = await privateRegistry(t, 'berth', PASSWORD);
-  const dir = tempDir('asm');
-  const cluster = `asm-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
-  t.teardown(async () => {
-    await emulator.close();
-    removeContainersOfCluster(cluster);
-    removeDir(dir);
-  });
-  const ecs = ecsClient(emulator.url);
-  t.teardown(() => ecs.destroy());
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const proxy = await secretsProxy(t, emulator.url, 'asm-held');
   const logLines: string[] = [];
-  const agent = await agentFor({
-    cluster,
-    backend: emulator.url,
-    dataDir: `${dir}/agent`,
+  let proxy!: Awaited<ReturnType<typeof secretsProxy>>;
+  const { emulator, ecs, agent, cluster, dir } = await startStack(t, {
+    name: 'asm',
     portRange: '55000-55499',
     // A refused pull is retried 5 times; keep the backoff short.
-    extra: {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url,
-      BERTH_IMAGE_PULL_BACKOFF: '50ms,100ms',
-      // Instance-wide credentials for the same registry that do not work: the container's own must win.
-      ECS_ENGINE_AUTH_TYPE: 'docker',
-      ECS_ENGINE_AUTH_DATA: JSON.stringify({ [host]: { username: 'berth', password: 'engine-wide-wrong' } }),
+    extra: async (url) => {
+      proxy = await secretsProxy(t, url, 'asm-held');
+      return {
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url,
+        BERTH_IMAGE_PULL_BACKOFF: '50ms,100ms',
+        // Instance-wide credentials for the same registry that do not work: the container's own must win.
+        ECS_ENGINE_AUTH_TYPE: 'docker',
+        ECS_ENGINE_AUTH_DATA: JSON.stringify({ [host]: { username: 'berth', password: 'engine-wide-wrong' } }),
+      };
     },
     log: createLogger({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { removeContainersWithLabel } from './docker.js';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { loadConfig, startAgent, type Agent } from '../../src/agent/index.js';
 import { waitUntil } from './wait.js';
 import { silentLogger, createLogger, type Logger } from '../../src/shared/log.js';
@@ -28,8 +28,8 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function emulatorOn(dataDir: string, port = 0): Promise<Emulator> {
-  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000 });
+export async function emulatorOn(dataDir: string, port = 0, extra: Partial<Omit<EmulatorOptions, 'port' | 'dataDir'>> = {}): Promise<Emulator> {
+  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ...extra });
 }
 
 export function ecsClient(url: string): ECSClient {
@@ -115,13 +115,21 @@ export interface Stack {
  * real agent in it. Everything is torn down with the test: the agent, the client, the emulator, the cluster's
  * containers and the dir.
  */
-export async function startStack(
-  t: { teardown(fn: () => unknown): void },
-  opts: { name: string; portRange: string; extra?: Record<string, string> },
-): Promise<Stack> {
+export interface StackOptions {
+  name: string;
+  portRange: string;
+  /** The agent's extra environment; a function gets the emulator's URL (endpoint overrides, proxies in front). */
+  extra?: Record<string, string> | ((emulatorUrl: string) => Record<string, string> | Promise<Record<string, string>>);
+  /** Where the agent logs. */
+  log?: Logger;
+  /** Emulator options beyond the usual ones (credentials refresh, a VPC, its own logger). */
+  emulator?: Partial<Omit<EmulatorOptions, 'port' | 'dataDir'>>;
+}
+
+export async function startStack(t: { teardown(fn: () => unknown): void }, opts: StackOptions): Promise<Stack> {
   const dir = tempDir(opts.name);
   const cluster = `${opts.name}-${process.pid}`;
-  const emulator = await emulatorOn(`${dir}/emulator`);
+  const emulator = await startEmulator({ port: 0, dataDir: `${dir}/emulator`, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ...opts.emulator });
   t.teardown(async () => {
     await emulator.close();
     removeContainersOfCluster(cluster);
@@ -130,12 +138,14 @@ export async function startStack(
   const ecs = ecsClient(emulator.url);
   t.teardown(() => ecs.destroy());
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const extra = typeof opts.extra === 'function' ? await opts.extra(emulator.url) : opts.extra;
   const agent = await agentFor({
     cluster,
     backend: emulator.url,
     dataDir: `${dir}/agent`,
     portRange: opts.portRange,
-    ...(opts.extra ? { extra: opts.extra } : {}),
+    ...(extra ? { extra } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   t.teardown(() => agent.close());
   return { dir, cluster, emulator, ecs, agent };
