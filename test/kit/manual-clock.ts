@@ -2,7 +2,7 @@
  * A manual clock (src/shared/clock.ts's Clock): time moves only when a test says so, and timers fire in time
  * order as it does, so a test drives minutes of protocol time without sleeping.
  */
-import type { Clock, TimerHandle } from '../../src/shared/clock.js';
+import { realClock, type Clock, type TimerHandle } from '../../src/shared/clock.js';
 import { eventually } from './fake-control-plane.js';
 
 interface Pending {
@@ -84,4 +84,9 @@ export class ManualClock implements Clock {
     this.scheduled.push(ms);
     return { id } as unknown as TimerHandle;
   }
+}
+
+/** The real clock, but reading the time from `now` (a test's fixed or stepped time); timers stay real. */
+export function clockAt(now: () => number): Clock {
+  return { ...realClock, now, monotonic: now };
 }

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/agent/config/config.js';
 import { ImageManager } from '../../src/agent/engine/images.js';
 import { DockerRuntime } from '../../src/agent/runtime/docker.js';
 import { testLogger } from '../kit/agent-harness.js';
+import { clockAt } from '../kit/manual-clock.js';
 import { startPrivateDockerd } from '../kit/private-dockerd.js';
 
 const HOUR = 3_600_000;
@@ -59,7 +60,7 @@ t.test('untracked cleanup removes only old exited non-ECS containers and unused,
   const runtime = new DockerRuntime({ dockerHost: dockerd.host });
   t.teardown(() => runtime.close());
   let now = Date.now();
-  const images = new ImageManager({ runtime, config, log: testLogger(), now: () => now });
+  const images = new ImageManager({ runtime, config, log: testLogger(), clock: clockAt(() => now) });
   const signal = new AbortController().signal;
   const tags = (): string[] => d('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n').filter(Boolean).sort();
   const names = (): string[] => d('ps', '-a', '--format', '{{.Names}}').split('\n').filter(Boolean).sort();

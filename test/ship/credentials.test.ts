@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chainProviders, rotatingSharedCredentials } from '../../src/agent/credentials/instance-chain.js';
+import { clockAt } from '../kit/manual-clock.js';
 import { credentialsFromIni } from '../../src/agent/credentials/shared-file.js';
 
 function ini(profile: string, key: string, secret = `${key}-secret`): string {
@@ -23,7 +24,7 @@ t.test('the rotating provider re-reads the file once per refresh interval and ke
   const file = path.join(dir, 'credentials');
   writeFileSync(file, ini('default', 'AKIDONE'));
   let now = 1_000_000;
-  const provider = rotatingSharedCredentials({ files: [path.join(dir, 'absent'), file], profile: 'default', refreshMs: 60_000, now: () => now });
+  const provider = rotatingSharedCredentials({ files: [path.join(dir, 'absent'), file], profile: 'default', refreshMs: 60_000, clock: clockAt(() => now) });
 
   const first = await provider();
   t.equal(first.accessKeyId, 'AKIDONE', 'the first readable candidate is used');

@@ -107,7 +107,7 @@ export class AcsSession {
         client: opts.client,
         cluster: opts.cluster,
         containerInstanceArn: opts.containerInstanceArn,
-        now: () => this.clock.now(),
+        clock: this.clock,
       });
     this.firstConnection.catch(() => undefined); // callers that do not wait must not see an unhandled rejection
   }

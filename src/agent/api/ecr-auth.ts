@@ -11,7 +11,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Logger } from '../../shared/log.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import { EcrApiError, getAuthorizationToken, type AuthorizationData, type GetAuthorizationTokenOptions } from './ecr.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export interface EcrTokenRequest {
   registryId: string;
@@ -28,7 +28,7 @@ export interface EcrTokenCacheOptions {
   instanceCredentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL; undefined = the region's public endpoint. */
   endpoint: string | undefined;
-  now?: () => number;
+  clock?: Clock;
   /** How long before expiresAt a token is refreshed; 30m + U(0, 30m) by default. */
   refreshMarginMs?: () => number;
   maxEntries?: number;
@@ -56,14 +56,14 @@ export function decodeAuthorizationToken(data: Pick<AuthorizationData, 'authoriz
 export class EcrTokenCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<RegistryAuth>>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly margin: () => number;
   private readonly fetchToken: (opts: GetAuthorizationTokenOptions) => Promise<AuthorizationData>;
   /** GetAuthorizationToken calls made (metrics, tests). */
   calls = 0;
 
   constructor(private readonly opts: EcrTokenCacheOptions) {
-    this.now = opts.now ?? realClock.now;
+    this.clock = opts.clock ?? realClock;
     this.margin = opts.refreshMarginMs ?? (() => 30 * MINUTE + Math.random() * 30 * MINUTE);
     this.fetchToken = opts.fetchToken ?? getAuthorizationToken;
   }
@@ -78,7 +78,7 @@ export class EcrTokenCache {
   get(req: EcrTokenRequest): Promise<RegistryAuth> {
     const key = this.keyOf(req);
     const hit = this.entries.get(key);
-    if (hit && this.now() < hit.refreshAt) {
+    if (hit && this.clock.now() < hit.refreshAt) {
       // Least recently used goes first: a hit moves to the end.
       this.entries.delete(key);
       this.entries.set(key, hit);
@@ -115,7 +115,7 @@ export class EcrTokenCache {
       signal: req.signal,
     });
     const auth = decodeAuthorizationToken(data);
-    const fetchedAt = this.now();
+    const fetchedAt = this.clock.now();
     const refreshAt = Math.min(fetchedAt + MAX_AGE_MS, data.expiresAt - this.margin());
     if (refreshAt > fetchedAt) {
       this.entries.set(key, { auth, refreshAt });

@@ -4,7 +4,7 @@
  * callers share one request. A missing telemetryEndpoint is an error for TCS only.
  */
 import { DiscoverPollEndpointCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 const CACHE_MS = 12 * 3600_000;
 
@@ -17,10 +17,10 @@ export class PollEndpointCache {
   private cached: { value: PollEndpoints; at: number } | undefined;
   private inflight: Promise<PollEndpoints> | undefined;
 
-  constructor(private readonly opts: { client: ECSClient; cluster: string; containerInstanceArn: string; now?: () => number }) {}
+  constructor(private readonly opts: { client: ECSClient; cluster: string; containerInstanceArn: string; clock?: Clock }) {}
 
   async get(signal?: AbortSignal): Promise<PollEndpoints> {
-    const now = (this.opts.now ?? realClock.now)();
+    const now = (this.opts.clock ?? realClock).now();
     const cached = this.cached;
     if (cached && now - cached.at < CACHE_MS) return cached.value;
     this.inflight ??= this.refresh(now, signal).finally(() => (this.inflight = undefined));

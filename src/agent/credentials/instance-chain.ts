@@ -16,7 +16,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Logger } from '../../shared/log.js';
 import { credentialsFromIni } from './shared-file.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 /** Where the official agent (in its container) and an ECS Anywhere host keep the SSM-rotated credentials. */
 export const ROTATING_CREDENTIALS_FILES = ['/rotatingcreds/credentials', '/root/.aws/credentials'] as const;
@@ -26,7 +26,7 @@ export interface RotatingCredentialsOptions {
   files: readonly string[];
   profile: string;
   refreshMs: number;
-  now?: () => number;
+  clock?: Clock;
   log?: Logger;
 }
 
@@ -53,7 +53,8 @@ async function readFirst(files: readonly string[]): Promise<{ file: string; text
  * written during a rotation keeps the last good keys.
  */
 export function rotatingSharedCredentials(opts: RotatingCredentialsOptions): AwsCredentialIdentityProvider {
-  const now = opts.now ?? realClock.now;
+  const clock = opts.clock ?? realClock;
+  const now = (): number => clock.now();
   let cached: { creds: AwsCredentialIdentity; readAt: number } | undefined;
   let inflight: Promise<AwsCredentialIdentity> | undefined;
 

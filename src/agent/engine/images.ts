@@ -21,7 +21,7 @@ import { authForImage } from './registry-auth.js';
 import { EcrTokenCache } from '../api/ecr-auth.js';
 import { instanceCredentials, type Credentials } from '../api/ecs-api.js';
 import { cleanupUntracked } from './untracked-cleanup.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export interface EnsureResult {
   /** Set only when a pull really happened (epoch ms). */
@@ -56,7 +56,7 @@ export interface ImageManagerOptions {
   /** The agent's instance credentials, for ECR tokens without the execution role; the configured chain when omitted. */
   instanceCredentials?: Credentials | undefined;
   retry?: PullRetry;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface TrackedImage {
@@ -73,14 +73,14 @@ export class ImageManager {
   private readonly tracked = new Map<string, TrackedImage>();
   private readonly inflight = new Map<string, Promise<EnsureResult>>();
   private deleting: Promise<void> | undefined;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly retry: PullRetry;
   /** ECR tokens for registryAuthentication type ecr, shared by every task of the agent. */
   readonly ecrTokens: EcrTokenCache;
 
   constructor(private readonly opts: ImageManagerOptions) {
     this.ecrTokens = new EcrTokenCache({ instanceCredentials: opts.instanceCredentials ?? instanceCredentials(opts.config), endpoint: opts.config.ecrEndpoint, log: opts.log });
-    this.now = opts.now ?? realClock.now;
+    this.clock = opts.clock ?? realClock;
     this.retry = opts.retry ?? opts.config.imagePullRetry ?? DEFAULT_RETRY;
   }
 
@@ -122,11 +122,11 @@ export class ImageManager {
       }
     }
     if (error === undefined) {
-      pullStartedAt = this.now();
+      pullStartedAt = this.clock.now();
       const tries = behavior === 'default' && cached ? 1 : this.retry.tries;
       error = await this.pullWithRetries(image, tries, signal, auth ?? authForImage(image, this.opts.config));
     }
-    const pullStoppedAt = pullStartedAt === undefined ? undefined : this.now();
+    const pullStoppedAt = pullStartedAt === undefined ? undefined : this.clock.now();
     const times = pullStartedAt === undefined ? {} : { pullStartedAt, pullStoppedAt };
     if (error !== undefined) {
       if (behavior === 'default' && cached) {
@@ -172,17 +172,17 @@ export class ImageManager {
     const t = this.tracked.get(image);
     if (t) {
       t.containers.add(containerId);
-      t.lastUsedAt = this.now();
+      t.lastUsedAt = this.clock.now();
     } else {
       // Not pulled by this agent (cached, or from before a restart): tracked for references only, never deleted
       // until a pull records it.
-      this.tracked.set(image, { pulledAt: Number.POSITIVE_INFINITY, lastUsedAt: this.now(), containers: new Set([containerId]) });
+      this.tracked.set(image, { pulledAt: Number.POSITIVE_INFINITY, lastUsedAt: this.clock.now(), containers: new Set([containerId]) });
     }
   }
 
   release(containerId: string): void {
     for (const t of this.tracked.values()) {
-      if (t.containers.delete(containerId)) t.lastUsedAt = this.now();
+      if (t.containers.delete(containerId)) t.lastUsedAt = this.clock.now();
     }
   }
 
@@ -196,7 +196,7 @@ export class ImageManager {
   async cleanupOnce(signal: AbortSignal): Promise<string[]> {
     if (this.inflight.size > 0) return [];
     const cfg = this.opts.config;
-    const now = this.now();
+    const now = this.clock.now();
     const candidates = [...this.tracked]
       .filter(([, t]) => t.containers.size === 0 && now - t.pulledAt >= cfg.imageMinimumCleanupAgeMs)
       .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt)

@@ -28,7 +28,7 @@ import type { TaskNetworkHook } from '../network/awsvpc/task-network.js';
 import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
-import { realClock, type TimerHandle } from '../../shared/clock.js';
+import { realClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 
 export interface TaskActorOptions {
   record: TaskRecord;
@@ -55,7 +55,7 @@ export interface TaskActorOptions {
   cgroups?: TaskCgroups | undefined;
   /** The task's execution role credentials (CredentialsStore, memory only): per-container registry credentials. */
   executionCredentials?: ((taskArn: string) => IAMRoleCredentials | undefined) | undefined;
-  now?: () => number;
+  clock?: Clock;
 }
 
 
@@ -64,7 +64,7 @@ export class TaskActor {
   private readonly rec: TaskRecord;
   private readonly log: Logger;
   private readonly images: ImageManager;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private chain: Promise<void> = Promise.resolve();
   private progressQueued = false;
   private readonly shutdown = new AbortController();
@@ -98,7 +98,7 @@ export class TaskActor {
       busy: (name) => this.busy.has(name),
       tracksHealth: (c) => this.tracksHealth(c),
     });
-    this.now = opts.now ?? realClock.now;
+    this.clock = opts.clock ?? realClock;
     this.teardown = new TaskTeardown({
       rec: this.rec,
       runtime: opts.runtime,
@@ -110,7 +110,7 @@ export class TaskActor {
       cgroups: opts.cgroups,
       signal: this.shutdown.signal,
       log: this.log,
-      now: this.now,
+      clock: this.clock,
       closed: () => this.closed,
       enqueue: (fn) => this.enqueue(fn),
       onCleanedUp: () => {
@@ -259,7 +259,7 @@ export class TaskActor {
     for (;;) {
       if (this.closed) return;
       const plan = planTask(this.rec, {
-        now: this.now(),
+        now: this.clock.now(),
         busy: new Set(this.busy.keys()),
         admitted: this.admitted,
         pullUpfront: this.opts.config.pullDependentContainersUpfront,
@@ -288,13 +288,13 @@ export class TaskActor {
   }
 
   private armWake(at: number | undefined): void {
-    if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
+    if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     if (at === undefined) return;
-    this.wakeTimer = realClock.setTimeout(() => {
+    this.wakeTimer = this.clock.setTimeout(() => {
       this.wakeTimer = undefined;
       this.kick();
-    }, Math.max(0, at - this.now()) + 1);
+    }, Math.max(0, at - this.clock.now()) + 1);
   }
 
   private state(name: string): ContainerState {
@@ -356,7 +356,7 @@ export class TaskActor {
     const s = this.rec.state;
     s.desired = effectiveDesired(this.rec);
     if (s.executionStoppedAt === undefined && this.rec.spec.containers.some((c) => c.essential && this.state(c.name).known === 'STOPPED')) {
-      s.executionStoppedAt = this.now();
+      s.executionStoppedAt = this.clock.now();
     }
     const known = knownTaskStatus(this.rec);
     const changed = known !== s.known;
@@ -364,9 +364,9 @@ export class TaskActor {
       s.known = known;
       this.log.info({ known }, 'task status changed');
       if (known === 'STOPPED') {
-        s.stoppedAt ??= this.now();
+        s.stoppedAt ??= this.clock.now();
         this.releasePending = true;
-        if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
+        if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
       }
     }
     // Reported STOPPED may precede Docker's own handling of the exit (containerd told first): host ports and
@@ -386,7 +386,7 @@ export class TaskActor {
   /** Agent shutdown: abort in-flight Docker calls, stop timers; containers keep running. Idempotent. */
   async close(): Promise<void> {
     this.teardown.close();
-    if (this.wakeTimer) realClock.clearTimeout(this.wakeTimer);
+    if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.observer.close();
     if (!this.closed) {

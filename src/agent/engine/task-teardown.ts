@@ -14,7 +14,7 @@ import type { ContainerMetadataFiles } from './metadata-file.js';
 import type { TaskRecord } from '../model/task.js';
 import { removeTaskResources } from './volumes.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
-import { realClock, type TimerHandle } from '../../shared/clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 
 export interface TaskTeardownOptions {
   rec: TaskRecord;
@@ -28,7 +28,7 @@ export interface TaskTeardownOptions {
   cgroups?: TaskCgroups | undefined;
   signal: AbortSignal;
   log: Logger;
-  now: () => number;
+  clock: Clock;
   /** Uniform in [0, 1), for the cleanup jitter; Math.random when omitted (tests inject their own). */
   random?: () => number;
   closed: () => boolean;
@@ -76,18 +76,18 @@ export class TaskTeardown {
   scheduleCleanup(delayOverride?: number): void {
     const s = this.opts.rec.state;
     if (this.opts.closed() || this.cleanupTimer || s.known !== 'STOPPED' || s.sent !== 'STOPPED') return;
-    const now = this.opts.now();
+    const now = this.opts.clock.now();
     const { taskCleanupWaitMs, taskCleanupWaitJitterMs } = this.opts.config;
     const jitter = taskCleanupWaitJitterMs > 0 ? Math.floor((this.opts.random ?? Math.random)() * taskCleanupWaitJitterMs) : 0;
     const delay = delayOverride ?? Math.max(0, (s.stoppedAt ?? now) + taskCleanupWaitMs + jitter - now);
-    this.cleanupTimer = realClock.setTimeout(() => {
+    this.cleanupTimer = this.opts.clock.setTimeout(() => {
       this.cleanupTimer = undefined;
       this.opts.enqueue(() => this.cleanup());
     }, delay);
   }
 
   close(): void {
-    if (this.cleanupTimer) realClock.clearTimeout(this.cleanupTimer);
+    if (this.cleanupTimer) this.opts.clock.clearTimeout(this.cleanupTimer);
     this.cleanupTimer = undefined;
   }
 

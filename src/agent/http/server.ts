@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -22,13 +22,13 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly opts: { ratePerSecond: number; burst: number; now?: () => number }) {
+  constructor(private readonly opts: { ratePerSecond: number; burst: number; clock?: Clock }) {
     this.tokens = opts.burst;
-    this.last = (opts.now ?? realClock.now)();
+    this.last = (opts.clock ?? realClock).now();
   }
 
   take(): boolean {
-    const now = (this.opts.now ?? realClock.now)();
+    const now = (this.opts.clock ?? realClock).now();
     this.tokens = Math.min(this.opts.burst, this.tokens + ((now - this.last) / 1000) * this.opts.ratePerSecond);
     this.last = now;
     if (this.tokens < 1) return false;

@@ -16,7 +16,7 @@
  */
 import type { LogRotation } from '../config/endpoints.js';
 import { RotatingFile } from './rotating-file.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export type AuditEventType = 'GetCredentials' | 'GetCredentialsExecutionRole';
 export const AUDIT_LOG_VERSION = 2;
@@ -81,7 +81,7 @@ export interface AuditLogOptions {
   file: string;
   rotation: LogRotation;
   context: () => AuditContext;
-  now?: () => Date;
+  clock?: Clock;
   onError?: (err: unknown) => void;
 }
 
@@ -90,8 +90,9 @@ export interface AuditLogOptions {
  * credentials leaves no empty audit log behind. A path that cannot be written is reported through onError then.
  */
 export function openAuditLog(opts: AuditLogOptions): AuditLog {
-  const now = opts.now ?? (() => new Date(realClock.now()));
-  const file = new RotatingFile({ file: opts.file, rotation: opts.rotation, now, onError: opts.onError });
+  const clock = opts.clock ?? realClock;
+  const now = (): Date => new Date(clock.now());
+  const file = new RotatingFile({ file: opts.file, rotation: opts.rotation, clock, onError: opts.onError });
   return {
     record: (entry) => void file.write(`${formatAuditLine(entry, opts.context(), now())}\n`),
     close: () => file.close(),

@@ -17,12 +17,12 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, fchmodSync } from 'node:fs';
 import path from 'node:path';
 import type { LogRotation } from '../config/endpoints.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export interface RotatingFileOptions {
   file: string;
   rotation: LogRotation;
-  now?: () => Date;
+  clock?: Clock;
   onError?: (err: unknown) => void;
 }
 
@@ -41,7 +41,8 @@ export class RotatingFile {
   private readonly now: () => Date;
 
   constructor(private readonly opts: RotatingFileOptions) {
-    this.now = opts.now ?? (() => new Date(realClock.now()));
+    const clock = opts.clock ?? realClock;
+    this.now = () => new Date(clock.now());
   }
 
   /** Opens (creating it 0600, and its directory 0700) now rather than at the first line, so a bad path shows at start. */

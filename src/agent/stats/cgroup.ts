@@ -4,7 +4,7 @@
  * which is what keeps dockerd, containerd and the shims idle while berth publishes telemetry.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export interface NetworkCounters {
   rxBytes: number;
@@ -125,21 +125,21 @@ export interface CgroupReaderOptions {
   /** Where the cgroup hierarchy is mounted; /sys/fs/cgroup by default. */
   root?: string;
   procRoot?: string;
-  now?: () => number;
+  clock?: Clock;
 }
 
 /** Finds and reads container cgroups. Paths found once are remembered per container. */
 export class CgroupReader {
   private readonly root: string;
   private readonly procRoot: string;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private versionP: Promise<CgroupVersion> | undefined;
   private readonly dirs = new Map<string, string>();
 
   constructor(opts: CgroupReaderOptions = {}) {
     this.root = opts.root ?? '/sys/fs/cgroup';
     this.procRoot = opts.procRoot ?? '/proc';
-    this.now = opts.now ?? realClock.now;
+    this.clock = opts.clock ?? realClock;
   }
 
   /** v2 when the root itself is the unified hierarchy; hybrid hosts (v1 controllers + unified) count as v1. */
@@ -166,7 +166,7 @@ export class CgroupReader {
   /** undefined when the container has no cgroup here (gone, not started, or another runtime layout). */
   async read(dockerId: string, opts: { network: boolean }): Promise<RawContainerStats | undefined> {
     const v2 = (await this.version()) === 'v2';
-    const at = this.now();
+    const at = this.clock.now();
     const stats = v2 ? await this.readV2(dockerId, at) : await this.readV1(dockerId, at);
     if (!stats) {
       for (const k of this.dirs.keys()) if (k.endsWith(`/${dockerId}`)) this.dirs.delete(k);

@@ -6,7 +6,7 @@
 import type { ContainerHealth, ContainerRuntime } from '../runtime/runtime.js';
 import type { HealthStatus, InstanceHealthcheckStatus, InstanceStatus } from '../../shared/protocol/tcs.js';
 import { epochSeconds } from '../../shared/time.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 const INSPECT_TIMEOUT_MS = 10_000;
 
@@ -20,7 +20,7 @@ export function healthStatusOf(h: ContainerHealth | undefined): HealthStatus {
 export class ContainerHealthTracker {
   private readonly seen = new Map<string, { status: HealthStatus; since: number }>();
 
-  constructor(private readonly opts: { runtime: Pick<ContainerRuntime, 'inspectContainer'>; now?: () => number }) {}
+  constructor(private readonly opts: { runtime: Pick<ContainerRuntime, 'inspectContainer'>; clock?: Clock }) {}
 
   /** undefined when the container is gone. */
   async read(dockerId: string): Promise<{ status: HealthStatus; since: number } | undefined> {
@@ -32,7 +32,7 @@ export class ContainerHealthTracker {
     const status = healthStatusOf(info.health);
     const prev = this.seen.get(dockerId);
     if (prev?.status === status) return prev;
-    const entry = { status, since: info.health?.lastCheckAt ?? (this.opts.now ?? realClock.now)() };
+    const entry = { status, since: info.health?.lastCheckAt ?? (this.opts.clock ?? realClock).now() };
     this.seen.set(dockerId, entry);
     return entry;
   }
@@ -47,12 +47,12 @@ export class RuntimeDoctor {
   private status: InstanceHealthcheckStatus = 'INITIALIZING';
   private lastStatusChange: number;
 
-  constructor(private readonly opts: { runtime: Pick<ContainerRuntime, 'version'>; now?: () => number }) {
+  constructor(private readonly opts: { runtime: Pick<ContainerRuntime, 'version'>; clock?: Clock }) {
     this.lastStatusChange = this.now();
   }
 
   private now(): number {
-    return (this.opts.now ?? realClock.now)();
+    return (this.opts.clock ?? realClock).now();
   }
 
   /** Pings the runtime and reports the result (the official doctor runs on ACS heartbeats; berth on the publish tick). */

@@ -9,7 +9,7 @@ import { ContainerHealthTracker, RuntimeDoctor } from './health.js';
 import { containerMetric, healthRequests, instanceStatusRequest, metricsRequests, type InstanceIdentity, type MessageContext } from './messages.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { PublishHealthRequest, PublishInstanceStatusRequest, PublishMetricsRequest, TaskHealth, TaskMetric } from '../../shared/protocol/tcs.js';
-import { realClock } from '../../shared/clock.js';
+import { realClock, type Clock } from '../../shared/clock.js';
 
 export interface TelemetryContainer {
   name: string;
@@ -61,7 +61,7 @@ export interface TelemetrySourceOptions extends InstanceIdentity {
   runtime: Pick<ContainerRuntime, 'inspectContainer' | 'version'>;
   /** When true, a poll timer samples and a publish only drains; else each publish samples once first. */
   pollMetrics: boolean;
-  now?: () => number;
+  clock?: Clock;
   /** Called with each task's figures as published (Prometheus per-task gauges). */
   onTaskMetric?: (m: TaskMetric) => void;
 }
@@ -71,12 +71,12 @@ export class TelemetrySource {
   private readonly doctor: RuntimeDoctor;
 
   constructor(private readonly opts: TelemetrySourceOptions) {
-    this.health = new ContainerHealthTracker({ runtime: opts.runtime, ...(opts.now ? { now: opts.now } : {}) });
-    this.doctor = new RuntimeDoctor({ runtime: opts.runtime, ...(opts.now ? { now: opts.now } : {}) });
+    this.health = new ContainerHealthTracker({ runtime: opts.runtime, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.doctor = new RuntimeDoctor({ runtime: opts.runtime, ...(opts.clock ? { clock: opts.clock } : {}) });
   }
 
   private ctx(): MessageContext {
-    return { cluster: this.opts.cluster, containerInstance: this.opts.containerInstance, now: (this.opts.now ?? realClock.now)(), newId: randomUUID };
+    return { cluster: this.opts.cluster, containerInstance: this.opts.containerInstance, now: (this.opts.clock ?? realClock).now(), newId: randomUUID };
   }
 
   private targets(tasks: readonly TelemetryTask[]): StatsTarget[] {

@@ -9,7 +9,7 @@ import type { Logger } from '../../shared/log.js';
 import type { EmulatorStore } from '../store/store.js';
 import type { TaskAttachmentRecord, TaskRecord } from '../store/records.js';
 import type { EniAllocation, SimulatedVpc } from './vpc.js';
-import { realClock, type TimerHandle } from '../../shared/clock.js';
+import { realClock, type TimerHandle, type Clock } from '../../shared/clock.js';
 
 export const ENI_ATTACHMENT_TYPE = 'ElasticNetworkInterface';
 /** How long the agent may take to see the ENI (the agent drops the attachment after it). */
@@ -26,7 +26,7 @@ export interface VpcServiceOptions {
   sweepMs?: number;
   /** The attach message's waitTimeoutMs; a task whose ENI is not ATTACHED by then is stopped. */
   attachTimeoutMs?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export class VpcService {
@@ -135,7 +135,7 @@ export class VpcService {
 
   /** A task whose ENI never became ATTACHED in time fails to start, as in ECS (the sweep then releases it). */
   private failUnattached(task: TaskRecord): void {
-    const now = (this.opts.now ?? realClock.now)();
+    const now = (this.opts.clock ?? realClock).now();
     const waiting = task.attachments?.some((x) => x.type === ENI_ATTACHMENT_TYPE && x.status === 'ATTACHING');
     if (!waiting || task.lastStatus !== 'PROVISIONING' || now - task.createdAt < (this.opts.attachTimeoutMs ?? WAIT_TIMEOUT_MS)) return;
     this.opts.log.warn({ taskArn: task.arn }, 'the task ENI was never reported attached; stopping the task');

@@ -12,7 +12,7 @@ import { sleep } from '../../../shared/clock.js';
 import type { EniAttachmentRecord, StateStore } from '../../state/store.js';
 import type { TaskEni } from '../../model/eni.js';
 import { linkMacs, SYS_CLASS_NET } from './links.js';
-import { realClock, type TimerHandle } from '../../../shared/clock.js';
+import { realClock, type TimerHandle, type Clock } from '../../../shared/clock.js';
 
 export interface EniAttachmentsOptions {
   store: StateStore;
@@ -23,7 +23,7 @@ export interface EniAttachmentsOptions {
   pollMs?: number;
   /** Where links are listed (tests point it elsewhere). */
   sysClassNet?: string;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export type AddOutcome = 'added' | 'duplicate';
@@ -34,12 +34,12 @@ export class EniAttachments {
   private readonly abort = new AbortController();
   private timer: TimerHandle | undefined;
   private polling = false;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: EniAttachmentsOptions) {
-    this.now = opts.now ?? realClock.now;
+    this.clock = opts.clock ?? realClock;
     for (const r of opts.store.loadEniAttachments()) {
-      if (!r.sent && r.expiresAt <= this.now()) opts.store.deleteEniAttachment(r.attachmentArn);
+      if (!r.sent && r.expiresAt <= this.clock.now()) opts.store.deleteEniAttachment(r.attachmentArn);
       else this.records.set(r.attachmentArn, r);
     }
   }
@@ -56,7 +56,7 @@ export class EniAttachments {
       attachmentArn: a.attachmentArn,
       taskArn: a.taskArn,
       mac: a.eni.mac,
-      expiresAt: this.now() + a.waitTimeoutMs,
+      expiresAt: this.clock.now() + a.waitTimeoutMs,
       sent: false,
       details: { eni: a.eni },
     };
@@ -86,7 +86,7 @@ export class EniAttachments {
 
   private schedule(delay = this.opts.pollMs ?? 50): void {
     if (this.abort.signal.aborted || this.timer || this.polling) return;
-    this.timer = realClock.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.poll();
     }, delay);
@@ -99,7 +99,7 @@ export class EniAttachments {
       if (pending.length === 0) return;
       const macs = new Set((await linkMacs(this.opts.sysClassNet ?? SYS_CLASS_NET)).values());
       for (const r of pending) {
-        if (r.expiresAt <= this.now()) {
+        if (r.expiresAt <= this.clock.now()) {
           this.opts.log.warn({ attachmentArn: r.attachmentArn, mac: r.mac }, 'ENI never appeared before the attachment expired; dropped');
           this.records.delete(r.attachmentArn);
           this.opts.store.deleteEniAttachment(r.attachmentArn);
@@ -127,7 +127,7 @@ export class EniAttachments {
           return;
         } catch (err) {
           if (this.abort.signal.aborted) return;
-          if (r.expiresAt <= this.now()) {
+          if (r.expiresAt <= this.clock.now()) {
             this.opts.log.warn({ err, attachmentArn: r.attachmentArn }, 'ENI attachment expired before it could be reported');
             return;
           }
@@ -143,7 +143,7 @@ export class EniAttachments {
 
   close(): void {
     this.abort.abort();
-    if (this.timer) realClock.clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

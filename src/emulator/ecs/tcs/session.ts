@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import type { Logger } from '../../../shared/log.js';
 import type { HealthStatus, StatsSet, TelemetryStore } from './telemetry.js';
-import { realClock } from '../../../shared/clock.js';
+import { realClock, type Clock } from '../../../shared/clock.js';
 import { parseTcsAgentFrame, type TcsAgentFrame } from '../../../shared/protocol/tcs.js';
 
 /** Which ack answers which publish request (tcs-api-2.json). */
@@ -66,7 +66,7 @@ export interface ServeTcsOptions {
   telemetry?: TelemetryStore;
   /** The containerInstance of the connection's query. */
   instanceArn?: string;
-  now?: () => number;
+  clock?: Clock;
 }
 
 /** Acknowledges every publish, files it in the telemetry store, and keeps the agent's keepalive timer fed. */
@@ -83,7 +83,7 @@ export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
     }
     if (opts.telemetry) {
       try {
-        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.now ?? realClock.now)());
+        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.clock ?? realClock).now());
       } catch (err) {
         opts.log.warn({ err, type: env.type }, 'tcs publish not recorded');
       }

@@ -4,6 +4,7 @@ import { authForImage, registryOf } from '../../../../src/agent/engine/registry-
 import { loadConfig, SecretString } from '../../../../src/agent/config/config.js';
 import { BerthError } from '../../../../src/shared/errors.js';
 import { silentLogger } from '../../../../src/shared/log.js';
+import { clockAt } from '../../../kit/manual-clock.js';
 import { FakeRuntime } from '../../../kit/fake-runtime.js';
 
 /** A runtime whose images and pull outcomes are scripted; it records how many pulls were in flight at once. */
@@ -38,7 +39,7 @@ class ImageRuntime extends FakeRuntime {
 
 function manager(behavior: string, runtime: ImageRuntime, env: Record<string, string> = {}, now = () => Date.now()) {
   const config = loadConfig({ AWS_DEFAULT_REGION: 'us-west-2', ECS_IMAGE_PULL_BEHAVIOR: behavior, ...env }, { configFile: '/nonexistent/x' });
-  return new ImageManager({ runtime, config, log: silentLogger(), retry: { tries: 5, minMs: 1, maxMs: 2 }, now });
+  return new ImageManager({ runtime, config, log: silentLogger(), retry: { tries: 5, minMs: 1, maxMs: 2 }, clock: clockAt(now) });
 }
 const signal = new AbortController().signal;
 // The engine's sleeps never hold the process; this test has nothing else that does.

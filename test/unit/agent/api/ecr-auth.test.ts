@@ -10,6 +10,7 @@ import { EcrApiError, ecrEndpoint, getAuthorizationToken, type AuthorizationData
 import { decodeAuthorizationToken, EcrTokenCache } from '../../../../src/agent/api/ecr-auth.js';
 import { ecrRegistryAuth } from '../../../../src/agent/engine/registry-auth.js';
 import { isBerthError } from '../../../../src/shared/errors.js';
+import { clockAt } from '../../../kit/manual-clock.js';
 import { loadConfig } from '../../../../src/agent/config/config.js';
 
 const HOUR = 3_600_000;
@@ -91,7 +92,7 @@ function rig(opts: { expiresInMs?: number; margin?: number; maxEntries?: number 
   const cache = new EcrTokenCache({
     instanceCredentials: INSTANCE,
     endpoint: 'http://configured:1',
-    now: () => now,
+    clock: clockAt(() => now),
     refreshMarginMs: () => opts.margin ?? 30 * 60_000,
     ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}),
     fetchToken: async (o): Promise<AuthorizationData> => {

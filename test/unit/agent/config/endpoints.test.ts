@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfig } from '../../../../src/agent/config/config.js';
 import { parseRpsLimit } from '../../../../src/agent/config/endpoints.js';
 import { auditPath, formatAuditLine, openAuditLog } from '../../../../src/agent/logfiles/audit-log.js';
+import { clockAt } from '../../../kit/manual-clock.js';
 import { RotatingFile } from '../../../../src/agent/logfiles/rotating-file.js';
 
 const load = (env: Record<string, string>) =>
@@ -91,7 +92,7 @@ t.test('hourly rotation renames the file to <file>.YYYY-MM-DD-HH of its hour and
   const dir = tempDir(t);
   const file = path.join(dir, 'agent.log');
   let now = new Date('2030-01-01T10:15:00Z');
-  const f = new RotatingFile({ file, rotation: { type: 'hourly', maxFileBytes: 1, maxRollCount: 2 }, now: () => now });
+  const f = new RotatingFile({ file, rotation: { type: 'hourly', maxFileBytes: 1, maxRollCount: 2 }, clock: clockAt(() => now.getTime()) });
   t.teardown(() => f.close());
   f.write('ten\n');
   f.write('ten again\n');
@@ -108,7 +109,7 @@ t.test('hourly rotation renames the file to <file>.YYYY-MM-DD-HH of its hour and
 t.test('size rotation starts a new file before one would pass the limit, numbering the old ones', async (t) => {
   const dir = tempDir(t);
   const file = path.join(dir, 'audit.log');
-  const f = new RotatingFile({ file, rotation: { type: 'size', maxFileBytes: 10, maxRollCount: 2 }, now: () => new Date('2030-01-01T00:00:00Z') });
+  const f = new RotatingFile({ file, rotation: { type: 'size', maxFileBytes: 10, maxRollCount: 2 }, clock: clockAt(() => Date.parse('2030-01-01T00:00:00Z')) });
   t.teardown(() => f.close());
   for (const line of ['aaaaaa\n', 'bbbbbb\n', 'cccccc\n', 'dddddd\n']) f.write(line);
   t.same(readdirSync(dir).sort(), ['audit.log', 'audit.log.2', 'audit.log.3']);

@@ -10,6 +10,7 @@ import type { ImageManager } from '../../../../src/agent/engine/images.js';
 import type { ContainerRuntime } from '../../../../src/agent/runtime/runtime.js';
 import type { StateStore } from '../../../../src/agent/state/store.js';
 import { testLogger } from '../../../kit/agent-harness.js';
+import { clockAt } from '../../../kit/manual-clock.js';
 import { container, record } from '../../../kit/engine-fixtures.js';
 
 const MIN = 60_000;
@@ -31,7 +32,7 @@ function teardownWith(env: Record<string, string>, opts: { now: number; stoppedA
     metadataFiles: undefined,
     signal: new AbortController().signal,
     log: testLogger(),
-    now: () => opts.now,
+    clock: clockAt(() => opts.now),
     random: opts.random,
     closed: () => false,
     enqueue: () => void enqueued++,
