@@ -48,7 +48,7 @@ export function agentHelp(): string {
   return `Usage: berth agent [flags]
 
 Registers this host as an ECS container instance, keeps the ACS connection to the control plane and runs the
-tasks it is sent with Docker. SIGTERM/SIGINT stop the agent and leave task containers running.
+tasks it is sent with Docker. SIGTERM, SIGINT and SIGHUP stop the agent and leave task containers running.
 
 Flags:
   --healthcheck       ask the running agent whether it is healthy (GET /v1/metadata on the introspection

@@ -124,3 +124,10 @@ export function formatConfigVariables(vars: readonly ConfigVariable[] = CONFIG_V
     .map((x) => `  ${x.name.padEnd(width)}${x.doc}${x.default === '' ? '' : ` (default: ${x.default})`}`)
     .join('\n');
 }
+
+/** The README's table of every variable (between its `config-variables` markers), generated from the list above. */
+export function configVariablesMarkdown(): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const rows = CONFIG_VARIABLES.map((c) => `| \`${c.name}\` | ${c.default === '' ? '—' : cell(c.default)} | ${cell(c.doc)} |`);
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}
