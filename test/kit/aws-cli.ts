@@ -49,3 +49,10 @@ export async function awsCli(url: string, args: readonly string[], env: NodeJS.P
     return { ok: false, error: String((err as { stderr?: string }).stderr ?? err).trim() };
   }
 }
+
+/** `awsCli`, and the parsed answer; a CLI error throws with its text. */
+export async function awsCliOk(url: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Json> {
+  const r = await awsCli(url, args, env);
+  if (!r.ok) throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${r.error}`);
+  return r.out;
+}

@@ -4,21 +4,17 @@
  * registryAuthentication {type ecr} as ECS does (§3.4), with the emulator as endpointOverride for its own registry.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { silentLogger } from '../../../src/shared/log.js';
 import { startEmulator, type EmulatorOptions } from '../../../src/emulator/index.js';
 import { tempDataDir, type Teardownable } from '../../kit/emulator.js';
 import { FakeAgent } from '../../kit/fake-agent.js';
-import { haveAwsCli } from '../../kit/aws-cli.js';
+import { awsCli, haveAwsCli, type Json } from '../../kit/aws-cli.js';
 import { clusterWithInstance } from '../../kit/emulator-fixtures.js';
 
-const run = promisify(execFile);
 const TARGET = 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken';
 const ACCOUNT = '000000000000';
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-type Json = Record<string, unknown>;
 
 
 async function emulator(t: Teardownable, ecr?: EmulatorOptions['ecr']) {
@@ -36,16 +32,7 @@ async function raw(url: string, body: string, target = TARGET): Promise<{ status
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-async function awsEcr(url: string, ...args: string[]): Promise<{ ok: true; out: Json } | { ok: false; error: string }> {
-  try {
-    const { stdout } = await run('aws', ['--endpoint-url', url, '--output', 'json', 'ecr', ...args], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1' },
-    });
-    return { ok: true, out: JSON.parse(stdout) as Json };
-  } catch (err) {
-    return { ok: false, error: String((err as { stderr?: string }).stderr ?? err) };
-  }
-}
+const awsEcr = (url: string, ...args: string[]) => awsCli(url, ['ecr', ...args]);
 
 t.test('aws ecr get-authorization-token gets the emulated registry\'s login as an ECR token', { skip: haveAwsCli() ? false : 'aws CLI not on PATH' }, async (t) => {
   const { emu } = await emulator(t, { registry: '127.0.0.1:5999', username: 'AWS', password: 'ecr-pw-Jk2', tokenTtlMs: 3_600_000 });

@@ -4,34 +4,16 @@
  * the same port keeps working.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
-import { haveAwsCli } from '../../kit/aws-cli.js';
+import { awsCli, awsCliOk, haveAwsCli, type Json } from '../../kit/aws-cli.js';
 import { startTestEmulator, tempDataDir } from '../../kit/emulator.js';
 
-const run = promisify(execFile);
 
 
-type Json = Record<string, unknown>;
 
-/** The aws CLI against the emulator: parsed stdout, or the CLI's error text (it exits 254 / 255 on errors). */
-async function sm(url: string, ...args: string[]): Promise<{ ok: true; out: Json } | { ok: false; error: string }> {
-  try {
-    const { stdout } = await run('aws', ['--endpoint-url', url, '--output', 'json', 'secretsmanager', ...args], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1' },
-    });
-    return { ok: true, out: stdout.trim() ? (JSON.parse(stdout) as Json) : {} };
-  } catch (err) {
-    return { ok: false, error: String((err as { stderr?: string }).stderr ?? err) };
-  }
-}
+const sm = (url: string, ...args: string[]) => awsCli(url, ['secretsmanager', ...args]);
 
-async function ok(url: string, ...args: string[]): Promise<Json> {
-  const r = await sm(url, ...args);
-  if (!r.ok) throw new Error(`aws secretsmanager ${args[0]} failed: ${r.error}`);
-  return r.out;
-}
+const ok = (url: string, ...args: string[]) => awsCliOk(url, ['secretsmanager', ...args]);
 
 async function raw(url: string, target: string, body: string): Promise<{ status: number; body: Json }> {
   const res = await fetch(url, { method: 'POST', headers: { 'X-Amz-Target': target, 'Content-Type': 'application/x-amz-json-1.1' }, body });
