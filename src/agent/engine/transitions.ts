@@ -193,14 +193,22 @@ async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Pr
     if (values === 'stopped') return () => undefined; // the plan marks the container STOPPED, never created
     return secretEnvironment(spec, values, ctx.config.region);
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    ctx.log.warn({ err, container: spec.name }, 'container secrets unavailable; not creating the container');
-    const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
-    return () => {
-      ctx.rec.state.desired = 'STOPPED';
-      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
-    };
+    return stopBeforeCreate(ctx, err, 'container secrets unavailable', { container: spec.name });
   }
+}
+
+/**
+ * Something the task needs before a container can be created could not be had: the task stops with the error's
+ * reason (an official one when berth knows it, else ResourceInitializationError) and no container is created.
+ */
+function stopBeforeCreate(ctx: TransitionContext, err: unknown, what: string, fields: Record<string, unknown> = {}): Apply {
+  if (ctx.signal.aborted) throw err;
+  ctx.log.warn({ err, ...fields }, `${what}; not creating the container`);
+  const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
+  return () => {
+    ctx.rec.state.desired = 'STOPPED';
+    if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
+  };
 }
 
 /**
@@ -211,13 +219,7 @@ async function taskCgroup(ctx: TransitionContext, cgroups: TaskCgroups): Promise
   try {
     return await cgroups.ensure(ctx.rec.spec);
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    ctx.log.warn({ err }, 'task cgroup could not be created; not creating the container');
-    const reason = err instanceof BerthError ? err.toReason(1024) : `ResourceInitializationError: ${(err as Error).message}`;
-    return () => {
-      ctx.rec.state.desired = 'STOPPED';
-      if (ctx.rec.state.reason === '') ctx.rec.state.reason = reason;
-    };
+    return stopBeforeCreate(ctx, err, 'task cgroup could not be created');
   }
 }
 
