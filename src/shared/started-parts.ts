@@ -16,11 +16,6 @@ export class StartedParts {
     return part;
   }
 
-  /** The names of the parts still open, the most recent last. */
-  names(): string[] {
-    return this.parts.map((p) => p.name);
-  }
-
   async closeAll(): Promise<void> {
     for (let part = this.parts.pop(); part; part = this.parts.pop()) {
       try {

@@ -28,8 +28,8 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function emulatorOn(dataDir: string, port = 0, extra: Partial<Omit<EmulatorOptions, 'port' | 'dataDir'>> = {}): Promise<Emulator> {
-  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ...extra });
+export async function emulatorOn(dataDir: string, port = 0): Promise<Emulator> {
+  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000 });
 }
 
 export function ecsClient(url: string): ECSClient {

@@ -33,18 +33,22 @@ export class VpcService {
   private timer: TimerHandle | undefined;
   private sweeping = false;
 
-  constructor(private readonly opts: VpcServiceOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: VpcServiceOptions) {
+    this.clock = opts.clock ?? realClock;
+  }
 
   get subnetId(): string {
     return this.opts.vpc.subnetId;
   }
 
   start(): void {
-    this.timer = realClock.setInterval(() => void this.sweep(), this.opts.sweepMs ?? 500);
+    this.timer = this.clock.setInterval(() => void this.sweep(), this.opts.sweepMs ?? 500);
   }
 
   close(): void {
-    if (this.timer) realClock.clearInterval(this.timer);
+    if (this.timer) this.clock.clearInterval(this.timer);
     this.timer = undefined;
   }
 
@@ -135,7 +139,7 @@ export class VpcService {
 
   /** A task whose ENI never became ATTACHED in time fails to start, as in ECS (the sweep then releases it). */
   private failUnattached(task: TaskRecord): void {
-    const now = (this.opts.clock ?? realClock).now();
+    const now = this.clock.now();
     const waiting = task.attachments?.some((x) => x.type === ENI_ATTACHMENT_TYPE && x.status === 'ATTACHING');
     if (!waiting || task.lastStatus !== 'PROVISIONING' || now - task.createdAt < (this.opts.attachTimeoutMs ?? WAIT_TIMEOUT_MS)) return;
     this.opts.log.warn({ taskArn: task.arn }, 'the task ENI was never reported attached; stopping the task');

@@ -71,7 +71,8 @@ export interface ServeTcsOptions {
 
 /** Acknowledges every publish, files it in the telemetry store, and keeps the agent's keepalive timer fed. */
 export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
-  const heartbeat = realClock.setInterval(() => {
+  const clock = opts.clock ?? realClock;
+  const heartbeat = clock.setInterval(() => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'HeartbeatMessage', message: { healthy: true } }));
   }, opts.heartbeatIntervalMs);
   ws.on('message', (data, isBinary) => {
@@ -83,13 +84,13 @@ export function serveTcs(ws: WebSocket, opts: ServeTcsOptions): void {
     }
     if (opts.telemetry) {
       try {
-        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, (opts.clock ?? realClock).now());
+        recordPublish(opts.telemetry, opts.instanceArn ?? '', env, clock.now());
       } catch (err) {
         opts.log.warn({ err, type: env.type }, 'tcs publish not recorded');
       }
     }
     ws.send(JSON.stringify({ type: ack, message: { message: 'ok' } }));
   });
-  ws.on('close', () => realClock.clearInterval(heartbeat));
+  ws.on('close', () => clock.clearInterval(heartbeat));
   ws.on('error', (err) => opts.log.debug({ err }, 'tcs socket error'));
 }
