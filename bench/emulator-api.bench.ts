@@ -16,7 +16,7 @@ import { startEmulator } from '../src/emulator/index.js';
 import '../src/emulator/ecs/api/handlers/index.js';
 import { ecs } from '../src/emulator/ecs/api/service.js';
 import { arnsFor } from '../src/emulator/ecs/arns.js';
-import { openStore } from '../src/emulator/store/store.js';
+import { openStore } from '../src/emulator/ecs/store.js';
 import type { EmulatorContext } from '../src/emulator/ecs/context.js';
 import { silentLogger } from '../src/shared/log.js';
 import { FakeAgent } from '../test/kit/fake-agent.js';

@@ -13,7 +13,7 @@ import { arnsFor } from '../src/emulator/ecs/arns.js';
 import type { EmulatorContext } from '../src/emulator/ecs/context.js';
 import { parseConstraints, parseStrategies } from '../src/emulator/ecs/scheduler/placement-input.js';
 import { placeTasks } from '../src/emulator/ecs/scheduler/placement.js';
-import { openStore } from '../src/emulator/store/store.js';
+import { openStore } from '../src/emulator/ecs/store.js';
 import { clusterCapacities, launchTasks } from '../src/emulator/ecs/tasks/launch.js';
 import { silentLogger } from '../src/shared/log.js';
 import type { BenchOutcome } from './stats.js';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { SimulatedVpc, type VpcOptions } from './vpc/vpc.js';
-import { VpcService } from './vpc/service.js';
+import { EniAttachments } from './ecs/eni-attachments.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../shared/log.js';
@@ -9,7 +9,10 @@ import { handleAwsRequest, type ServiceRoutes } from './router.js';
 import { refuseAccessKey } from './aws/access-keys.js';
 import { arnsFor } from './ecs/arns.js';
 import type { EmulatorContext } from './ecs/context.js';
-import { openStore } from './store/store.js';
+import { openEcsStore } from './ecs/store.js';
+import { openDatabase } from './store/database.js';
+import { openSecretsStore } from './secretsmanager/store.js';
+import { openParametersStore } from './ssm/store.js';
 import { handleUpgrade } from './upgrade.js';
 import { ServiceController } from './ecs/services/controller.js';
 import { TelemetryStore } from './ecs/tcs/telemetry.js';
@@ -66,14 +69,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   // closes what had started, in reverse.
   const parts = new StartedParts(log);
   try {
-    const store = parts.add('store', openStore(opts.dataDir), (s) => s.close());
+    const database = parts.add('database', openDatabase(opts.dataDir), (d) => d.close());
+    const store = openEcsStore(database);
     const arns = arnsFor(opts.region ?? 'us-east-1', opts.accountId ?? '000000000000');
     const now = (): number => realClock.now();
-    let vpc: VpcService | undefined;
+    let vpc: EniAttachments | undefined;
     if (opts.vpc) {
       const simulated = parts.add('simulated vpc', new SimulatedVpc(opts.vpc, opts.dataDir, log.child({ vpc: true })), (v) => v.close());
       await simulated.start();
-      vpc = parts.add('vpc service', new VpcService({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs }), (v) => v.close());
+      vpc = parts.add('vpc service', new EniAttachments({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs }), (v) => v.close());
     }
     const ecr = opts.ecr ? new EmulatedEcr(opts.ecr, arns.accountId, arns.region) : undefined;
     const services = parts.add('service controller', new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs }), (c) => c.close());
@@ -85,9 +89,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const account = { region: arns.region, accountId: arns.accountId };
     const routes: ServiceRoutes = {
       ecs: ctx,
-      secretsManager: { store, log, account, now },
-      ssm: { store, log, account, now },
-      ecr: { store, log, account, now, ecr },
+      secretsManager: { store: openSecretsStore(database), log, account, now },
+      ssm: { store: openParametersStore(database), log, account, now },
+      ecr: { log, account, now, ecr },
     };
 
     const wss = new WebSocketServer({ noServer: true });

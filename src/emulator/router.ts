@@ -4,18 +4,17 @@
  * answers and shapes its errors itself; this only picks the service.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServiceDeps } from './aws/service-deps.js';
 import type { EmulatorContext } from './ecs/context.js';
-import { secretsManager } from './secretsmanager/index.js';
-import { ssm } from './ssm/index.js';
+import { secretsManager, type SecretsManagerDeps } from './secretsmanager/index.js';
+import { ssm, type SsmDeps } from './ssm/index.js';
 import { ecr, type EcrDeps } from './ecr/index.js';
 import './ecs/api/handlers/index.js';
 import { ecs } from './ecs/api/service.js';
 
 export interface ServiceRoutes {
   readonly ecs: EmulatorContext;
-  readonly secretsManager: ServiceDeps;
-  readonly ssm: ServiceDeps;
+  readonly secretsManager: SecretsManagerDeps;
+  readonly ssm: SsmDeps;
   readonly ecr: EcrDeps;
 }
 

@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { clusterName } from '../shared/aws/arn.js';
 import type { Logger } from '../shared/log.js';
 import type { AcsHub } from './ecs/acs/hub.js';
-import type { EmulatorStore } from './store/store.js';
+import type { EcsStore } from './ecs/store.js';
 import { serveTcs } from './ecs/tcs/session.js';
 import type { TelemetryStore } from './ecs/tcs/telemetry.js';
 
@@ -20,7 +20,7 @@ function reject(socket: Duplex, status: number, type: string, message: string): 
 export interface UpgradeDeps {
   wss: WebSocketServer;
   hub: AcsHub;
-  store: EmulatorStore;
+  store: EcsStore;
   log: Logger;
   heartbeatIntervalMs: number;
   /** Where TCS publishes are kept (optional: without it they are only acknowledged). */

@@ -4,10 +4,10 @@
  * never reported attached.
  */
 import t from 'tap';
-import { openStore } from '../../src/emulator/store/store.js';
-import type { TaskRecord } from '../../src/emulator/store/records.js';
+import { openStore } from '../../src/emulator/ecs/store.js';
+import type { TaskRecord } from '../../src/emulator/ecs/records.js';
 import { SimulatedVpc } from '../../src/emulator/vpc/vpc.js';
-import { ENI_TIMEOUT_REASON, VpcService } from '../../src/emulator/vpc/service.js';
+import { ENI_TIMEOUT_REASON, EniAttachments } from '../../src/emulator/ecs/eni-attachments.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { clockAt } from '../kit/manual-clock.js';
 import { removeDir, tempDir } from '../kit/harness.js';
@@ -29,7 +29,7 @@ t.test('ENIs, attachments and their release in the simulated VPC', async (t) => 
   });
   let now = 1_000_000;
   const vpc = new SimulatedVpc({ subnetCidr: '10.213.7.0/24', bridge: 'unusedbr', vethPrefix: 'nu', attachTimeoutMs: 5000 }, dir, silentLogger());
-  const svc = new VpcService({ vpc, store, region: 'us-east-1', accountId: '000000000000', log: silentLogger(), attachTimeoutMs: 5000, clock: clockAt(() => now) });
+  const svc = new EniAttachments({ vpc, store, region: 'us-east-1', accountId: '000000000000', log: silentLogger(), attachTimeoutMs: 5000, clock: clockAt(() => now) });
 
   const first = svc.ensureAttachment(task('arn:task/a', now));
   store.putTask(first.task);

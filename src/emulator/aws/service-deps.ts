@@ -1,9 +1,9 @@
 /**
- * What a service beside ECS (Secrets Manager, SSM, ECR, ...) gets from the emulator: its store, a logger, the
- * account it plays and the clock. Nothing of ECS: ECS may call these services' narrow ports, never the reverse.
+ * What a service beside ECS (Secrets Manager, SSM, ECR, ...) gets from the emulator: a logger, the account it
+ * plays and the clock, plus its own store (`StoredServiceDeps`). Nothing of ECS: ECS may call these services'
+ * narrow ports, never the reverse.
  */
 import type { Logger } from '../../shared/log.js';
-import type { EmulatorStore } from '../store/store.js';
 
 /** The one account and region an emulator plays. */
 export interface Account {
@@ -12,8 +12,12 @@ export interface Account {
 }
 
 export interface ServiceDeps {
-  readonly store: EmulatorStore;
   readonly log: Logger;
   readonly account: Account;
   now(): number;
+}
+
+/** A service that keeps state: its deps carry the store it opened on the emulator's database. */
+export interface StoredServiceDeps<Store> extends ServiceDeps {
+  readonly store: Store;
 }

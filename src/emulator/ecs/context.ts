@@ -1,8 +1,8 @@
 import type { Logger } from '../../shared/log.js';
 import type { Arns } from './arns.js';
-import type { EmulatorStore } from '../store/store.js';
+import type { EcsStore } from './store.js';
 import type { TelemetryView } from './tcs/telemetry.js';
-import type { VpcService } from '../vpc/service.js';
+import type { EniAttachments } from './eni-attachments.js';
 import type { EmulatedEcr } from '../ecr/registry.js';
 
 /** How the API tells the ACS side that tasks changed; implemented by the ACS hub. */
@@ -20,7 +20,7 @@ export interface ChangeSignal {
 
 /** Everything a handler needs; one per emulator. */
 export interface EmulatorContext {
-  readonly store: EmulatorStore;
+  readonly store: EcsStore;
   readonly arns: Arns;
   readonly log: Logger;
   readonly delivery: TaskDelivery;
@@ -30,7 +30,7 @@ export interface EmulatorContext {
   readonly observeApi?: (operation: string, error: string | undefined, seconds: number) => void;
   readonly services: ChangeSignal;
   /** The simulated VPC for awsvpc tasks; absent when the emulator runs without one. */
-  readonly vpc?: VpcService | undefined;
+  readonly vpc?: EniAttachments | undefined;
   /** The emulated ECR registry (GetAuthorizationToken); absent when none is configured. */
   readonly ecr?: EmulatedEcr | undefined;
   now(): number;

@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EmulatorStore } from '../store/store.js';
+import type { EcsStore } from '../ecs/store.js';
 import type { TelemetryStore } from '../ecs/tcs/telemetry.js';
 
 export interface EmulatorMetricsOptions {
-  store: Pick<EmulatorStore, 'listClusters' | 'listInstances' | 'listTasks'>;
+  store: Pick<EcsStore, 'listClusters' | 'listInstances' | 'listTasks'>;
   telemetry: TelemetryStore;
   isConnected: (instanceArn: string) => boolean;
 }

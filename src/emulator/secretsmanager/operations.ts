@@ -8,28 +8,27 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { epochSeconds } from '../../shared/time.js';
-import type { ServiceDeps } from '../aws/service-deps.js';
-import type { SecretRecord } from '../store/records.js';
+import type { SecretRecord } from './store.js';
 import { invalidParameter, secretNotFound } from './errors.js';
-import { secretsManager } from './service.js';
+import { secretsManager, type SecretsManagerDeps } from './service.js';
 
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_VALUE_BYTES = 65_536;
 
-function arnFor(ctx: ServiceDeps, name: string): string {
+function arnFor(ctx: SecretsManagerDeps, name: string): string {
   let suffix = '';
   for (let i = 0; i < 6; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
   return `arn:aws:secretsmanager:${ctx.account.region}:${ctx.account.accountId}:secret:${name}-${suffix}`;
 }
 
 /** Name, full ARN or partial ARN (without "-XXXXXX") -> the record; deleted-for-good secrets are not found. */
-export function findSecret(ctx: ServiceDeps, secretId: string): SecretRecord | undefined {
+export function findSecret(ctx: SecretsManagerDeps, secretId: string): SecretRecord | undefined {
   if (!secretId.startsWith('arn:')) return ctx.store.getSecret(secretId);
   return ctx.store.listSecrets().find((s) => s.arn === secretId || s.arn.slice(0, -7) === secretId);
 }
 
-function requireSecret(ctx: ServiceDeps, id: string): SecretRecord {
+function requireSecret(ctx: SecretsManagerDeps, id: string): SecretRecord {
   const secret = findSecret(ctx, id);
   if (!secret) throw secretNotFound();
   return secret;

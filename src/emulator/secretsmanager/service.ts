@@ -4,10 +4,13 @@
  * store transaction; request bodies (they carry secret values) are never logged.
  */
 import { awsJsonService } from '../aws/service.js';
-import type { ServiceDeps } from '../aws/service-deps.js';
+import type { StoredServiceDeps } from '../aws/service-deps.js';
+import type { SecretsStore } from './store.js';
 import { SECRETSMANAGER_MODEL, type SecretsManagerModelErrorCode, type SecretsManagerOperations } from './model.generated.js';
 
-export const secretsManager = awsJsonService<SecretsManagerOperations, SecretsManagerModelErrorCode, ServiceDeps>({
+export type SecretsManagerDeps = StoredServiceDeps<SecretsStore>;
+
+export const secretsManager = awsJsonService<SecretsManagerOperations, SecretsManagerModelErrorCode, SecretsManagerDeps>({
   model: SECRETSMANAGER_MODEL,
   internalError: 'InternalServiceError',
   run: (deps, operation) => deps.store.transaction(operation),

@@ -10,14 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { epochSeconds } from '../../shared/time.js';
-import type { ServiceDeps } from '../aws/service-deps.js';
-import type { ParameterRecord } from '../store/records.js';
+import type { ParameterRecord } from './store.js';
 import { parameterNotFound, validation } from './errors.js';
-import { ssm } from './service.js';
+import { ssm, type SsmDeps } from './service.js';
 import { checkParameterName, parameterArn } from './names.js';
 
 /** Name or ARN -> the record. */
-function find(ctx: ServiceDeps, id: string): ParameterRecord | undefined {
+function find(ctx: SsmDeps, id: string): ParameterRecord | undefined {
   return id.startsWith('arn:') ? ctx.store.getParameterByArn(id) : ctx.store.getParameter(id);
 }
 

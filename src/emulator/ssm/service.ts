@@ -4,10 +4,13 @@
  * ValidationException wording; each operation runs in one store transaction; values are never logged.
  */
 import { awsJsonService } from '../aws/service.js';
-import type { ServiceDeps } from '../aws/service-deps.js';
+import type { StoredServiceDeps } from '../aws/service-deps.js';
+import type { ParametersStore } from './store.js';
 import { SSM_MODEL, type SsmModelErrorCode, type SsmOperations } from './model.generated.js';
 
-export const ssm = awsJsonService<SsmOperations, SsmModelErrorCode, ServiceDeps>({
+export type SsmDeps = StoredServiceDeps<ParametersStore>;
+
+export const ssm = awsJsonService<SsmOperations, SsmModelErrorCode, SsmDeps>({
   model: SSM_MODEL,
   internalError: 'InternalServerError',
   run: (deps, operation) => deps.store.transaction(operation),

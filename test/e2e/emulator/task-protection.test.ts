@@ -11,7 +11,7 @@ import { reconcile } from '../../../src/emulator/ecs/services/reconcile.js';
 import type { ReconcileInput } from '../../../src/emulator/ecs/services/model.js';
 import { newDeployment } from '../../../src/emulator/ecs/services/deployments.js';
 import { DEFAULT_PROTECTION_MINUTES, isProtected, withProtection } from '../../../src/emulator/ecs/services/protection.js';
-import type { ServiceRecord, TaskRecord } from '../../../src/emulator/store/records.js';
+import type { ServiceRecord, TaskRecord } from '../../../src/emulator/ecs/records.js';
 import { rawCall, startTestEmulator } from '../../kit/emulator.js';
 import { webTaskDefinition } from '../../kit/emulator-fixtures.js';
 import { connectedInstance, settle, tasksOf } from '../../kit/emulator-services.js';

@@ -4,18 +4,18 @@ import type { Logger } from '../../../shared/log.js';
 import type { AcsTask } from '../../../shared/protocol/acs.js';
 import type { Arns } from '../arns.js';
 import type { TaskDelivery } from '../context.js';
-import type { ContainerInstanceRecord, TaskRecord } from '../../store/records.js';
-import type { EmulatorStore } from '../../store/store.js';
+import type { ContainerInstanceRecord, TaskRecord } from '../records.js';
+import type { EcsStore } from '../store.js';
 import { acsTaskFor, payloadMessage } from './payload.js';
 import { AcsSession } from './session.js';
 import { answerStopVerification, buildTaskManifest } from './manifest.js';
 import { CredentialsIssuer } from '../credentials/issuer.js';
 import { withRoleCredentials } from '../credentials/attach.js';
-import type { VpcService } from '../../vpc/service.js';
+import type { EniAttachments } from '../eni-attachments.js';
 import type { EmulatedEcr } from '../../ecr/registry.js';
 
 export interface AcsHubOptions {
-  store: EmulatorStore;
+  store: EcsStore;
   arns: Arns;
   log: Logger;
   heartbeatIntervalMs: number;
@@ -27,7 +27,7 @@ export interface AcsHubOptions {
   /** Task IAM role credentials: key lifetime and refresh period (tests shorten the refresh). */
   credentials?: { ttlMs?: number; refreshMs?: number };
   /** The simulated VPC: awsvpc tasks get an ENI first (absent: the emulator has no VPC). */
-  vpc?: VpcService | undefined;
+  vpc?: EniAttachments | undefined;
   /** The emulated ECR registry: its images get registryAuthentication type ecr. */
   ecr?: EmulatedEcr | undefined;
   /** An agent connected or disconnected (the service controller places on connected instances only). */

@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskManifestMessage, TaskStopVerificationAck, TaskStopVerificationMessage } from '../../../shared/protocol/acs.js';
 import type { Arns } from '../arns.js';
-import type { EmulatorStore } from '../../store/store.js';
+import type { EcsStore } from '../store.js';
 
-export function buildTaskManifest(opts: { store: EmulatorStore; arns: Arns; instanceArn: string; nowMs: number }): TaskManifestMessage | undefined {
+export function buildTaskManifest(opts: { store: EcsStore; arns: Arns; instanceArn: string; nowMs: number }): TaskManifestMessage | undefined {
   const { store, arns, instanceArn } = opts;
   return store.transaction(() => {
     const instance = store.getInstance(instanceArn);
@@ -26,7 +26,7 @@ export function buildTaskManifest(opts: { store: EmulatorStore; arns: Arns; inst
   });
 }
 
-export function answerStopVerification(store: EmulatorStore, msg: TaskStopVerificationMessage, nowMs: number): TaskStopVerificationAck {
+export function answerStopVerification(store: EcsStore, msg: TaskStopVerificationMessage, nowMs: number): TaskStopVerificationAck {
   const stopTasks = (msg.stopCandidates ?? []).filter((c) => {
     if (!c.taskArn) return false;
     const t = store.getTask(c.taskArn);

@@ -1,6 +1,6 @@
 import type { AcsContainer, AcsTask, AcsVolume, PayloadMessage, PortMapping } from '../../../shared/protocol/acs.js';
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
-import type { ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../../store/records.js';
+import type { ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../records.js';
 import { dockerConfigFor } from './docker-config.js';
 import { ecrRegistryAuthenticationFor, type EmulatedEcr } from '../../ecr/registry.js';
 import { acsSecretsFor } from '../container-secrets.js';

@@ -1,4 +1,4 @@
-import type { ClusterRecord, ContainerInstanceRecord } from '../../store/records.js';
+import type { ClusterRecord, ContainerInstanceRecord } from '../records.js';
 import type { EmulatorContext } from '../context.js';
 import { EcsError, invalidParameter } from '../errors.js';
 import { findInstance } from './lookup.js';

@@ -1,6 +1,6 @@
 import { arnId, clusterName, isArn, parseArn } from '../../../shared/aws/arn.js';
 import type { EmulatorContext } from '../context.js';
-import type { ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../../store/records.js';
+import type { ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../records.js';
 import { clusterNotFound, invalidParameter, serviceNotFound, taskDefinitionNotFound } from '../errors.js';
 
 /** Name or ARN -> cluster; omitted means `default`, as in ECS. A deleted (INACTIVE) cluster is not found. */

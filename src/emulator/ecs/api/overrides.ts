@@ -1,5 +1,5 @@
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
-import type { ContainerOverride, TaskDefinitionRecord } from '../../store/records.js';
+import type { ContainerOverride, TaskDefinitionRecord } from '../records.js';
 import { invalidParameter } from '../errors.js';
 import type { TaskOverride } from '../model.generated.js';
 import { isRecord } from '../validate.js';

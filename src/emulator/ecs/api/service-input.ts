@@ -1,4 +1,4 @@
-import type { ServiceRecord } from '../../store/records.js';
+import type { ServiceRecord } from '../records.js';
 import { invalidParameter } from '../errors.js';
 import { parseConstraints, parseStrategies } from '../scheduler/placement-input.js';
 import type { DeploymentConfiguration } from '../model.generated.js';

@@ -1,5 +1,5 @@
 import type { EmulatorContext } from '../context.js';
-import type { ServiceRecord, TaskRecord } from '../../store/records.js';
+import type { ServiceRecord, TaskRecord } from '../records.js';
 import { epochSeconds } from '../../../shared/time.js';
 import { isPendingStatus } from '../tasks/status.js';
 

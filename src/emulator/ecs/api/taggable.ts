@@ -1,6 +1,6 @@
 import { parseArn } from '../../../shared/aws/arn.js';
 import type { EmulatorContext } from '../context.js';
-import type { Tag } from '../../store/records.js';
+import type { Tag } from '../records.js';
 import { EcsError, invalidParameter } from '../errors.js';
 
 /** A taggable resource: its tags and how to store new ones. */

@@ -1,4 +1,4 @@
-import type { Tag } from '../../store/records.js';
+import type { Tag } from '../records.js';
 import { invalidParameter } from '../errors.js';
 import { isRecord } from '../validate.js';
 

@@ -6,7 +6,7 @@ import type {
   ContainerInstanceRecord,
   TaskDefinitionRecord,
   TaskRecord,
-} from '../../store/records.js';
+} from '../records.js';
 import { isPendingStatus } from '../tasks/status.js';
 
 /** Records -> ECS response structures (ecs-service-2.json member names; timestamps as epoch seconds). */

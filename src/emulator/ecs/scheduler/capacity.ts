@@ -1,4 +1,4 @@
-import type { ContainerInstanceRecord, Resource, TaskRecord } from '../../store/records.js';
+import type { ContainerInstanceRecord, Resource, TaskRecord } from '../records.js';
 import type { InstanceCapacity } from './placement.js';
 
 /** Tasks hold their reservation from placement until they are STOPPED. */

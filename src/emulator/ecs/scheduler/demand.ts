@@ -1,4 +1,4 @@
-import type { ContainerOverride, ResourceDemand } from '../../store/records.js';
+import type { ContainerOverride, ResourceDemand } from '../records.js';
 
 /** The container definition members placement reads (model names). */
 interface ContainerDefinitionLike {

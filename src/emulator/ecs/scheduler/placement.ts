@@ -1,4 +1,4 @@
-import type { ResourceDemand } from '../../store/records.js';
+import type { ResourceDemand } from '../records.js';
 import { evaluate, type InstanceFacts } from './query/evaluate.js';
 import { isDynamic, type Expr } from './query/parse.js';
 

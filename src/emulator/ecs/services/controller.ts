@@ -4,7 +4,7 @@ import type { Logger } from '../../../shared/log.js';
 import type { ChangeSignal, EmulatorContext } from '../context.js';
 import { parseConstraints, parseStrategies, taskDefinitionConstraints } from '../scheduler/placement-input.js';
 import { evaluate } from '../scheduler/query/evaluate.js';
-import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../../store/records.js';
+import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../records.js';
 import { clusterCapacities, launchTasks } from '../tasks/launch.js';
 import { requestStop } from '../tasks/stop.js';
 import { reconcile } from './reconcile.js';

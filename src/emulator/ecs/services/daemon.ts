@@ -1,4 +1,4 @@
-import type { ServiceRecord, TaskRecord } from '../../store/records.js';
+import type { ServiceRecord, TaskRecord } from '../records.js';
 import type { ReconcileResult, ReconcileView, StartAction, StopAction } from './model.js';
 import { keptDeployments } from './rollout.js';
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { DeploymentRecord } from '../../store/records.js';
+import type { DeploymentRecord } from '../records.js';
 
 /** `ecs-svc/` and 19 digits, the shape of ECS deployment ids. */
 export function newDeploymentId(): string {

@@ -1,5 +1,5 @@
 /** The shapes the service reconciler's pure passes (reconcile, rollout, daemon) and its controller share. */
-import type { ServiceRecord, TaskRecord } from '../../store/records.js';
+import type { ServiceRecord, TaskRecord } from '../records.js';
 
 export interface InstanceInfo {
   arn: string;

@@ -8,7 +8,7 @@
  * with a newer deployment; a scale-in stops unprotected tasks only, and a rollout waits for the protection to
  * be lifted or to expire. StopTask, DeleteService and tasks on DRAINING instances are not scale-in events.
  */
-import type { TaskRecord } from '../../store/records.js';
+import type { TaskRecord } from '../records.js';
 
 /** ECS's default protection period (2 h) and the longest allowed (48 h). */
 export const DEFAULT_PROTECTION_MINUTES = 120;

@@ -1,4 +1,4 @@
-import type { ServiceRecord } from '../../store/records.js';
+import type { ServiceRecord } from '../records.js';
 import { reconcileDaemon } from './daemon.js';
 import { isProtected } from './protection.js';
 import { circuitBreaker, finishRollout, keptDeployments } from './rollout.js';

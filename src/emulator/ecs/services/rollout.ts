@@ -1,4 +1,4 @@
-import type { DeploymentRecord, ServiceRecord } from '../../store/records.js';
+import type { DeploymentRecord, ServiceRecord } from '../records.js';
 import type { ReconcileResult, ReconcileView } from './model.js';
 
 const MAX_EVENTS = 100;

@@ -11,7 +11,7 @@ import type {
   Tag,
   TaskDefinitionRecord,
   TaskRecord,
-} from '../../store/records.js';
+} from '../records.js';
 
 /** Everything that makes new tasks: RunTask, StartTask and the service controller. */
 export interface LaunchRequest {

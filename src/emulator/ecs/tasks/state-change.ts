@@ -1,4 +1,4 @@
-import type { NetworkBinding, TaskRecord } from '../../store/records.js';
+import type { NetworkBinding, TaskRecord } from '../records.js';
 import { isTaskStatus, laterContainerStatus, laterTaskStatus } from './status.js';
 
 /** SubmitTaskStateChange / SubmitContainerStateChange members the emulator applies (model names). */

@@ -1,4 +1,4 @@
-import type { ContainerLastStatus, TaskLastStatus } from '../../store/records.js';
+import type { ContainerLastStatus, TaskLastStatus } from '../records.js';
 
 /** ECS task lastStatus order; a status never moves backwards. */
 export const TASK_STATUS_ORDER: readonly TaskLastStatus[] = [

@@ -1,5 +1,5 @@
 import type { EmulatorContext } from '../context.js';
-import type { TaskRecord } from '../../store/records.js';
+import type { TaskRecord } from '../records.js';
 
 /**
  * Desired STOPPED goes to the agent. A task the agent never received, or whose instance is deregistered,

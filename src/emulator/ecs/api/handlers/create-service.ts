@@ -1,4 +1,4 @@
-import type { ServiceRecord } from '../../../store/records.js';
+import type { ServiceRecord } from '../../records.js';
 import { newDeployment } from '../../services/deployments.js';
 import { clientError, invalidParameter } from '../../errors.js';
 import { ecsOperation } from '../service.js';

@@ -1,7 +1,7 @@
 import { isArn } from '../../../../shared/aws/arn.js';
 import type { EmulatorContext } from '../../context.js';
 import { protectedTaskView } from '../../services/protection.js';
-import type { ClusterRecord, TaskRecord } from '../../../store/records.js';
+import type { ClusterRecord, TaskRecord } from '../../records.js';
 import { invalidParameter } from '../../errors.js';
 import { ecsOperation } from '../service.js';
 import { findTask, resolveCluster } from '../lookup.js';

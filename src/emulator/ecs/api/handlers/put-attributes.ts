@@ -1,4 +1,4 @@
-import type { Attribute } from '../../../store/records.js';
+import type { Attribute } from '../../records.js';
 import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';
 import { checkAttributeTargets } from '../attributes.js';

@@ -5,7 +5,7 @@ import { invalidParameter } from '../../errors.js';
 import { resolveCluster } from '../lookup.js';
 import { instanceView } from '../views.js';
 import type { Resource as WireResource, VersionInfo } from '../../model.generated.js';
-import type { Attribute, ContainerInstanceRecord, Resource } from '../../../store/records.js';
+import type { Attribute, ContainerInstanceRecord, Resource } from '../../records.js';
 
 const AZ_ATTRIBUTE = 'ecs.availability-zone';
 

@@ -1,4 +1,4 @@
-import type { KeyValue } from '../../../store/records.js';
+import type { KeyValue } from '../../records.js';
 import { invalidParameter } from '../../errors.js';
 import { ecsOperation } from '../service.js';
 import { resolveCluster } from '../lookup.js';

@@ -3,7 +3,7 @@ import { reconcile } from '../../../../../src/emulator/ecs/services/reconcile.js
 import type { InstanceInfo, ReconcileInput } from '../../../../../src/emulator/ecs/services/model.js';
 import { failureThreshold } from '../../../../../src/emulator/ecs/services/rollout.js';
 import { newDeployment } from '../../../../../src/emulator/ecs/services/deployments.js';
-import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../../../../src/emulator/store/records.js';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../../../../src/emulator/ecs/records.js';
 
 const NOW = 1_000_000;
 const TD1 = 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1';

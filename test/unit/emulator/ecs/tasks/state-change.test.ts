@@ -1,6 +1,6 @@
 import t from 'tap';
 import { applyTaskChange, ESSENTIAL_EXITED } from '../../../../../src/emulator/ecs/tasks/state-change.js';
-import type { TaskRecord } from '../../../../../src/emulator/store/records.js';
+import type { TaskRecord } from '../../../../../src/emulator/ecs/records.js';
 
 const task = (over: Partial<TaskRecord> = {}): TaskRecord => ({
   arn: 'arn:aws:ecs:us-east-1:000000000000:task/c/1',

@@ -1,13 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { migrate } from './schema.js';
+import { migrateEcs } from './schema.js';
+import { openDatabase, type EmulatorDatabase } from '../store/database.js';
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
-  ParameterRecord,
   PendingMessage,
-  SecretRecord,
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
@@ -16,10 +12,11 @@ import type {
 export type * from './records.js';
 
 /**
- * The emulator's only persistence port. Every method is synchronous (better-sqlite3), so a handler that
- * wraps its writes in `transaction` either commits all of them or none: bad input never leaves a partial row.
+ * ECS's persistence port: clusters, task definitions, container instances, tasks, services and the ACS messages
+ * not yet acknowledged. Every method is synchronous (better-sqlite3), so a handler that wraps its writes in
+ * `transaction` either commits all of them or none: bad input never leaves a partial row.
  */
-export interface EmulatorStore {
+export interface EcsStore {
   transaction<T>(fn: () => T): T;
 
   getCluster(name: string): ClusterRecord | undefined;
@@ -51,19 +48,6 @@ export interface EmulatorStore {
   /** Services of a cluster in creation order, INACTIVE ones included. */
   listServices(cluster: string): ServiceRecord[];
 
-  /** Secrets Manager secrets (emulator/secretsmanager/), by name. */
-  getSecret(name: string): SecretRecord | undefined;
-  putSecret(rec: SecretRecord): void;
-  deleteSecret(name: string): void;
-  /** By name. */
-  listSecrets(): SecretRecord[];
-
-  /** SSM parameters (emulator/ssm/), by name or by ARN. */
-  getParameter(name: string): ParameterRecord | undefined;
-  getParameterByArn(arn: string): ParameterRecord | undefined;
-  putParameter(rec: ParameterRecord): void;
-  deleteParameter(name: string): void;
-
   putPendingMessage(msg: PendingMessage): void;
   /** Returns true when the message was pending. */
   ackMessage(messageId: string): boolean;
@@ -81,12 +65,10 @@ function parseAll<T>(rows: unknown[]): T[] {
   return (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
 }
 
-export function openStore(dataDir: string): EmulatorStore {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'emulator.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
+/** ECS's store on the emulator's database (its tables migrated first). */
+export function openEcsStore(database: EmulatorDatabase): EcsStore {
+  const { db } = database;
+  migrateEcs(db);
 
   const q = {
     getCluster: db.prepare('SELECT doc FROM clusters WHERE name = ?'),
@@ -118,14 +100,6 @@ export function openStore(dataDir: string): EmulatorStore {
     ),
     listSvc: db.prepare('SELECT doc FROM services WHERE cluster = ? ORDER BY rowid'),
     listInstTasks: db.prepare('SELECT doc FROM tasks WHERE instance_arn = ? ORDER BY created_at, rowid'),
-    getSecret: db.prepare('SELECT doc FROM secrets WHERE name = ?'),
-    putSecret: db.prepare('INSERT INTO secrets (name, arn, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, doc = excluded.doc'),
-    deleteSecret: db.prepare('DELETE FROM secrets WHERE name = ?'),
-    listSecrets: db.prepare('SELECT doc FROM secrets ORDER BY name'),
-    getParam: db.prepare('SELECT doc FROM ssm_parameters WHERE name = ?'),
-    getParamByArn: db.prepare('SELECT doc FROM ssm_parameters WHERE arn = ? ORDER BY name LIMIT 1'),
-    putParam: db.prepare('INSERT INTO ssm_parameters (name, arn, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, doc = excluded.doc'),
-    deleteParam: db.prepare('DELETE FROM ssm_parameters WHERE name = ?'),
     putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
     ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
     listMsg: db.prepare(
@@ -140,16 +114,9 @@ export function openStore(dataDir: string): EmulatorStore {
    * Callers treat records as immutable (they copy before changing), so sharing them is safe.
    */
   const live = new Map<string, Map<string, TaskRecord>>();
-  let closed = false;
+  database.onRollback(() => live.clear()); // the cache may hold writes that never happened
   return {
-    transaction: <T>(fn: () => T): T => {
-      try {
-        return db.transaction(fn)();
-      } catch (err) {
-        live.clear(); // rolled back: the cache may hold writes that never happened
-        throw err;
-      }
-    },
+    transaction: (fn) => database.transaction(fn),
 
     getCluster: (name) => parse<ClusterRecord>(q.getCluster.get(name) as { doc: string } | undefined),
     putCluster: (rec) => void q.putCluster.run(rec.name, JSON.stringify(rec)),
@@ -195,25 +162,16 @@ export function openStore(dataDir: string): EmulatorStore {
     listServices: (cluster) => parseAll<ServiceRecord>(q.listSvc.all(cluster)),
     listTasksOnInstance: (arn) => parseAll<TaskRecord>(q.listInstTasks.all(arn)),
 
-    getSecret: (name) => parse<SecretRecord>(q.getSecret.get(name) as { doc: string } | undefined),
-    putSecret: (rec) => void q.putSecret.run(rec.name, rec.arn, JSON.stringify(rec)),
-    deleteSecret: (name) => void q.deleteSecret.run(name),
-    listSecrets: () => parseAll<SecretRecord>(q.listSecrets.all()),
-
-    getParameter: (name) => parse<ParameterRecord>(q.getParam.get(name) as { doc: string } | undefined),
-    getParameterByArn: (arn) => parse<ParameterRecord>(q.getParamByArn.get(arn) as { doc: string } | undefined),
-    putParameter: (rec) => void q.putParam.run(rec.name, rec.arn, JSON.stringify(rec)),
-    deleteParameter: (name) => void q.deleteParam.run(name),
-
     putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),
     ackMessage: (id) => q.ackMsg.run(id).changes > 0,
     pendingMessages: (arn) => q.listMsg.all(arn) as PendingMessage[],
     dropPendingMessages: (arn) => void q.dropMsg.run(arn),
 
-    close: () => {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
+    close: () => database.close(),
   };
+}
+
+/** A database of its own with only ECS's tables (tests and benchmarks that need nothing else). */
+export function openStore(dataDir: string): EcsStore {
+  return openEcsStore(openDatabase(dataDir));
 }

@@ -1,14 +1,15 @@
 /**
- * awsvpc as the control plane runs it (spec §6.3, §13 item 6): an awsvpc task first gets an ENI in the
+ * ECS's side of awsvpc, as the control plane runs it (spec §6.3, §13 item 6); EC2's side, the ENIs themselves, is
+ * the simulated VPC (../vpc/vpc.ts), the one port of it ECS uses. An awsvpc task first gets an ENI in the
  * simulated VPC and an AttachTaskNetworkInterfacesMessage; its PayloadMessage follows only after the agent
  * reported the attachment ATTACHED, and carries the same ENI in elasticNetworkInterfaces. When the task is
  * STOPPED (or gone), a sweep detaches the ENI: its veth is deleted and its address freed.
  */
 import type { AttachTaskNetworkInterfacesMessage, ElasticNetworkInterface } from '../../shared/protocol/acs.js';
 import type { Logger } from '../../shared/log.js';
-import type { EmulatorStore } from '../store/store.js';
-import type { TaskAttachmentRecord, TaskRecord } from '../store/records.js';
-import type { EniAllocation, SimulatedVpc } from './vpc.js';
+import type { EcsStore } from './store.js';
+import type { TaskAttachmentRecord, TaskRecord } from './records.js';
+import type { EniAllocation, SimulatedVpc } from '../vpc/vpc.js';
 import { realClock, type TimerHandle, type Clock } from '../../shared/clock.js';
 
 export const ENI_ATTACHMENT_TYPE = 'ElasticNetworkInterface';
@@ -17,9 +18,9 @@ const WAIT_TIMEOUT_MS = 60_000;
 /** ECS's reason for a task whose ENI was never reported attached. */
 export const ENI_TIMEOUT_REASON = 'Timeout waiting for network interface provisioning to complete.';
 
-export interface VpcServiceOptions {
+export interface EniAttachmentsOptions {
   vpc: SimulatedVpc;
-  store: EmulatorStore;
+  store: EcsStore;
   region: string;
   accountId: string;
   log: Logger;
@@ -29,13 +30,13 @@ export interface VpcServiceOptions {
   clock?: Clock;
 }
 
-export class VpcService {
+export class EniAttachments {
   private timer: TimerHandle | undefined;
   private sweeping = false;
 
   private readonly clock: Clock;
 
-  constructor(private readonly opts: VpcServiceOptions) {
+  constructor(private readonly opts: EniAttachmentsOptions) {
     this.clock = opts.clock ?? realClock;
   }
 

@@ -229,36 +229,3 @@ export interface ServiceRecord {
   propagateTags: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
   enableECSManagedTags: boolean;
 }
-
-/** A Secrets Manager secret (emulator/secretsmanager/): one current version, the AWSCURRENT one. */
-export interface SecretRecord {
-  name: string;
-  /** arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters> */
-  arn: string;
-  description?: string;
-  /** Absent when the secret was created without a value. */
-  versionId?: string;
-  secretString?: string;
-  /** Base64, as the JSON protocol carries blobs. */
-  secretBinary?: string;
-  createdAt: number;
-  lastChangedAt: number;
-  /** Scheduled for deletion (DeleteSecret with a recovery window): reads are refused. */
-  deletedAt?: number;
-}
-
-/** An SSM Parameter Store parameter (emulator/ssm/): its current version only. */
-export interface ParameterRecord {
-  /** `name` or `/path/to/name`. */
-  name: string;
-  /** arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash> */
-  arn: string;
-  type: 'String' | 'StringList' | 'SecureString';
-  /** Plain text (SecureString too: the emulator has no KMS); never logged. */
-  value: string;
-  /** 1 at creation, +1 per overwrite. */
-  version: number;
-  description?: string;
-  keyId?: string;
-  lastModifiedAt: number;
-}
