@@ -31,6 +31,14 @@ const SERVICES: readonly Target[] = [
   { botocore: 'ssm', dir: 'ssm', prefix: 'Ssm', operations: ['PutParameter', 'GetParameters', 'GetParameter', 'DeleteParameter'] },
   { botocore: 'ecr', dir: 'ecr', prefix: 'Ecr', operations: ['GetAuthorizationToken'] },
   {
+    botocore: 'logs', dir: 'logs', prefix: 'Logs',
+    operations: [
+      'CreateLogGroup', 'DeleteLogGroup', 'DescribeLogGroups', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'CreateLogStream', 'DeleteLogStream',
+      'DescribeLogStreams', 'PutLogEvents', 'GetLogEvents', 'FilterLogEvents', 'TagResource', 'UntagResource', 'ListTagsForResource',
+      'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup',
+    ],
+  },
+  {
     botocore: 'ecs', dir: 'ecs', prefix: 'Ecs',
     operations: [
       'CreateCluster', 'DescribeClusters', 'ListClusters', 'RegisterTaskDefinition', 'DescribeTaskDefinition', 'RunTask', 'StopTask', 'DescribeTasks',

@@ -13,6 +13,7 @@ import { openEcsStore } from './ecs/store.js';
 import { openDatabase } from './store/database.js';
 import { openSecretsStore } from './secretsmanager/store.js';
 import { openParametersStore } from './ssm/store.js';
+import { openLogsStore, RetentionSweep } from './logs/index.js';
 import { handleUpgrade } from './upgrade.js';
 import { ServiceController } from './ecs/services/controller.js';
 import { TelemetryStore } from './ecs/tcs/telemetry.js';
@@ -87,11 +88,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const metrics = new EmulatorMetrics({ store, telemetry, isConnected: (arn) => hub.isConnected(arn) });
     const ctx: EmulatorContext = { store, arns, log, delivery: hub, now, telemetry, observeApi: (op, err, s) => metrics.observeApi(op, err, s), services, vpc, ecr };
     const account = { region: arns.region, accountId: arns.accountId };
+    const logsStore = openLogsStore(database);
+    const retention = parts.add('log retention', new RetentionSweep({ store: logsStore, log: log.child({ logs: true }) }), (r) => r.close());
     const routes: ServiceRoutes = {
       ecs: ctx,
       secretsManager: { store: openSecretsStore(database), log, account, now },
       ssm: { store: openParametersStore(database), log, account, now },
       ecr: { log, account, now, ecr },
+      logs: { store: logsStore, log, account, now },
     };
 
     const wss = new WebSocketServer({ noServer: true });
@@ -139,6 +143,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     log.info({ url, ...(ecr ? { ecrRegistry: ecr.registry } : {}) }, 'emulator listening');
     services.start(ctx);
     vpc?.start();
+    retention.start();
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {

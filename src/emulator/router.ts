@@ -8,6 +8,7 @@ import type { EmulatorContext } from './ecs/context.js';
 import { secretsManager, type SecretsManagerDeps } from './secretsmanager/index.js';
 import { ssm, type SsmDeps } from './ssm/index.js';
 import { ecr, type EcrDeps } from './ecr/index.js';
+import { logs, type LogsDeps } from './logs/index.js';
 import './ecs/api/handlers/index.js';
 import { ecs } from './ecs/api/service.js';
 
@@ -16,6 +17,7 @@ export interface ServiceRoutes {
   readonly secretsManager: SecretsManagerDeps;
   readonly ssm: SsmDeps;
   readonly ecr: EcrDeps;
+  readonly logs: LogsDeps;
 }
 
 export function handleAwsRequest(routes: ServiceRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -27,6 +29,8 @@ export function handleAwsRequest(routes: ServiceRoutes, req: IncomingMessage, re
     if (target.startsWith(ssm.target)) return ssm.serve(routes.ssm, req, res);
     // ECR's GetAuthorizationToken: registryAuthentication type ecr, for the emulated ECR registry.
     if (target.startsWith(ecr.target)) return ecr.serve(routes.ecr, req, res);
+    // CloudWatch Logs: Docker's awslogs driver (PutLogEvents) and people reading the logs.
+    if (target.startsWith(logs.target)) return logs.serve(routes.logs, req, res);
   }
   // ECS answers everything else, an unknown target included (with its own UnknownOperationException).
   return ecs.serve(routes.ecs, req, res);
