@@ -46,7 +46,7 @@ module.exports = {
       name: 'services-not-ecs',
       comment: 'ECS may use the narrow ports of the services around it (EC2/VPC, ECR, ...); never the reverse.',
       severity: 'error',
-      from: { path: '^src/emulator/(aws|store|secretsmanager|ssm|ecr|vpc)/' },
+      from: { path: '^src/emulator/(aws|store|secretsmanager|ssm|ecr|vpc|logs)/' },
       to: { path: '^src/emulator/ecs/' },
     },
     {
@@ -54,7 +54,7 @@ module.exports = {
       comment: 'The protocol kit (aws/) and the store kit know no AWS service.',
       severity: 'error',
       from: { path: '^src/emulator/(aws|store)/' },
-      to: { path: '^src/emulator/(ecs|secretsmanager|ssm|ecr|vpc|metrics)/' },
+      to: { path: '^src/emulator/(ecs|secretsmanager|ssm|ecr|vpc|logs|metrics)/' },
     },
   ],
   options: {

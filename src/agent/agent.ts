@@ -110,7 +110,7 @@ export async function startAgent(opts: { config: AgentConfig; log: Logger; signa
           cluster: config.cluster,
           clusterConfigured: config.clusterConfigured,
           containerInstanceArn: savedArn,
-          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined, taskEni: awsvpc.ok, taskCpuMemLimit: cgroups !== undefined }),
+          attributes: capabilityAttributes({ config, apiVersions, firstRegistration: savedArn === undefined, taskEni: awsvpc.ok, taskCpuMemLimit: cgroups !== undefined, dockerLogDrivers: version.logDrivers }),
           resources: totalResources(host, config.reservedPorts, config.reservedPortsUdp),
           tags: config.containerInstanceTags,
           log,

@@ -64,6 +64,10 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: opts.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] ?? emulator.url,
       // Container secrets with an SSM valueFrom are parameters in the emulator's Parameter Store.
       AWS_ENDPOINT_URL_SSM: opts.env['AWS_ENDPOINT_URL_SSM'] ?? emulator.url,
+      // awslogs containers ship to the emulator's CloudWatch Logs (awslogs-endpoint), signed as the task's execution role.
+      AWS_ENDPOINT_URL_LOGS: opts.env['AWS_ENDPOINT_URL_LOGS'] ?? emulator.url,
+      // ecs-init's list; the agent advertises only the drivers Docker really has (docker info).
+      ECS_AVAILABLE_LOGGING_DRIVERS: opts.env['ECS_AVAILABLE_LOGGING_DRIVERS'] ?? '["json-file","syslog","awslogs","fluentd","none"]',
       ECS_DATADIR: path.join(dataDir, 'agent'),
       AWS_DEFAULT_REGION: opts.region,
       ECS_EXTERNAL: opts.env['ECS_EXTERNAL'] ?? 'true',

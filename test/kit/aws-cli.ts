@@ -43,6 +43,8 @@ export async function awsCli(url: string, args: readonly string[], env: NodeJS.P
         AWS_MAX_ATTEMPTS: '1',
         ...env,
       },
+      // Answers such as 10,000 log events are several MB of pretty-printed JSON.
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { ok: true, out: stdout.trim() ? (JSON.parse(stdout) as Json) : {} };
   } catch (err) {

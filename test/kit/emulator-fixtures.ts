@@ -8,9 +8,25 @@ import {
 } from '@aws-sdk/client-ecs';
 import { totalResources } from './emulator.js';
 
+/** What an agent registers, as far as the emulator's placement reads it (required attributes included). */
 export const AGENT_ATTRIBUTES = [
   { name: 'ecs.capability.full-sync' },
   { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.17' },
+  ...[
+    'com.amazonaws.ecs.capability.logging-driver.json-file',
+    'com.amazonaws.ecs.capability.logging-driver.awslogs',
+    'com.amazonaws.ecs.capability.logging-driver.none',
+    'com.amazonaws.ecs.capability.task-iam-role',
+    'com.amazonaws.ecs.capability.ecr-auth',
+    'ecs.capability.execution-role-ecr-pull',
+    'ecs.capability.execution-role-awslogs',
+    'ecs.capability.container-health-check',
+    'ecs.capability.private-registry-authentication.secretsmanager',
+    'ecs.capability.secrets.ssm.environment-variables',
+    'ecs.capability.secrets.asm.environment-variables',
+    'ecs.capability.container-ordering',
+    'ecs.capability.network.container-port-range',
+  ].map((name) => ({ name })),
   { name: 'ecs.os-type', value: 'linux' },
   { name: 'ecs.os-family', value: 'LINUX' },
 ];

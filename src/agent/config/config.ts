@@ -139,6 +139,16 @@ export interface AgentConfig extends LocalEndpointSettings {
    * has no endpointOverride. undefined = the region's https://api.ecr.<region>.amazonaws.com.
    */
   readonly ecrEndpoint: string | undefined;
+  /**
+   * AWS_ENDPOINT_URL_LOGS, else AWS_ENDPOINT_URL: given to Docker's awslogs driver as `awslogs-endpoint` when a
+   * container's log options name none. undefined = the driver's own default (the region's CloudWatch Logs).
+   */
+  readonly logsEndpoint: string | undefined;
+  /**
+   * ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE (true, as ecs-init sets it): register
+   * ecs.capability.execution-role-awslogs, so ECS sends awslogs containers with logsAuthStrategy ExecutionRole.
+   */
+  readonly awslogsExecutionRoleOverride: boolean;
   /** ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: a pull with no progress for this long fails (min 1m). */
   readonly imagePullInactivityTimeoutMs: number;
   /** berth-only (BERTH_IMAGE_PULL_BACKOFF "min,max"): pull retry backoff, 1.1s..5s over 5 tries like the official agent. */
@@ -425,6 +435,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { configFile?: string }
     secretsManagerEndpoint: endpointUrl('AWS_ENDPOINT_URL_SECRETS_MANAGER', src.str('AWS_ENDPOINT_URL_SECRETS_MANAGER')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     ssmEndpoint: endpointUrl('AWS_ENDPOINT_URL_SSM', src.str('AWS_ENDPOINT_URL_SSM')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
     ecrEndpoint: endpointUrl('AWS_ENDPOINT_URL_ECR', src.str('AWS_ENDPOINT_URL_ECR')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
+    logsEndpoint: endpointUrl('AWS_ENDPOINT_URL_LOGS', src.str('AWS_ENDPOINT_URL_LOGS')) ?? endpointUrl('AWS_ENDPOINT_URL', src.str('AWS_ENDPOINT_URL')),
+    awslogsExecutionRoleOverride: src.bool('ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE', true),
     imagePullInactivityTimeoutMs: src.duration('ECS_IMAGE_PULL_INACTIVITY_TIMEOUT', MIN, { min: MIN, belowMin: 'raise' }),
     imagePullRetry: Object.freeze({ tries: 5, minMs: pullBackoff[0]!, maxMs: pullBackoff[1]! }),
     pullDependentContainersUpfront: src.bool('ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT', false),

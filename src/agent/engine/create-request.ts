@@ -66,6 +66,34 @@ export interface CreateRequestInput {
   pauseContainerId?: string | undefined;
   /** The task's cgroup (cgroups/, ECS_ENABLE_TASK_CPU_MEM_LIMIT): HostConfig.CgroupParent. */
   cgroupParent?: string | undefined;
+  /** What Docker's awslogs driver needs from the agent (see awslogsOptions). */
+  awslogs?: AwslogsInput;
+}
+
+export interface AwslogsInput {
+  /** `/v2/credentials/<id>` of the task's execution role credentials, when the agent holds them. */
+  executionCredentialsUri?: string | undefined;
+  /** config.logsEndpoint: the driver's `awslogs-endpoint` unless the container's options name one. */
+  endpoint?: string | undefined;
+}
+
+/**
+ * The log options the agent adds, as the official agent does in createContainer (ApplyExecutionRoleLogsAuth):
+ * a container sent with logsAuthStrategy ExecutionRole gets `awslogs-credentials-endpoint`, the relative URI of
+ * the execution role credentials, which dockerd's awslogs driver fetches from 169.254.170.2 (so logs ship as the
+ * task's execution role, not as dockerd); without those credentials the container cannot be created. berth also
+ * points the driver at a configured CloudWatch Logs endpoint (`berth up`: the emulator).
+ */
+function withAgentLogOptions(host: Record<string, unknown>, spec: ContainerSpec, input: AwslogsInput | undefined): void {
+  const logConfig = host['LogConfig'] as { Type?: string; Config?: Record<string, string> } | undefined;
+  if (spec.logsAuthExecutionRole) {
+    if (input?.executionCredentialsUri === undefined) throw new BerthError('HostConfigError', 'Unable to get execution role credentials for task: no execution credentials set for the task');
+    host['LogConfig'] = { ...logConfig, Config: { ...logConfig?.Config, 'awslogs-credentials-endpoint': input.executionCredentialsUri } };
+  }
+  const current = host['LogConfig'] as { Type?: string; Config?: Record<string, string> } | undefined;
+  if (current?.Type === 'awslogs' && input?.endpoint !== undefined && current.Config?.['awslogs-endpoint'] === undefined) {
+    host['LogConfig'] = { ...current, Config: { ...current.Config, 'awslogs-endpoint': input.endpoint } };
+  }
 }
 
 /** HostConfig.Binds from mountPoints: `<host path or volume name>:<container path>[:ro]` (§10 step 3). */
@@ -133,6 +161,7 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   if (awsvpc) finalHost['NetworkMode'] = mode; // the namespace is the task's, whatever the overlay says
   // The task's limits hold whatever the overlay says, as the official agent's platformHostConfigOverride does.
   if (input.cgroupParent !== undefined) finalHost['CgroupParent'] = input.cgroupParent;
+  withAgentLogOptions(finalHost, spec, input.awslogs);
   if (input.disablePrivileged && finalHost['Privileged'] === true) {
     throw new BerthError('CannotCreateContainerError', 'privileged containers are disabled on this instance (ECS_DISABLE_PRIVILEGED)');
   }

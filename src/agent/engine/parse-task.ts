@@ -122,6 +122,7 @@ function parseContainer(c: AcsContainer, i: number): ContainerSpec {
     healthCheckType: c.healthCheckType === 'docker' ? 'docker' : undefined,
     environmentFiles: environmentFiles((c as { environmentFiles?: unknown }).environmentFiles, name),
     ...registryAuth(c.registryAuthentication, name),
+    ...(c.logsAuthStrategy === 'ExecutionRole' ? { logsAuthExecutionRole: true } : {}),
     ...parseSecrets(c.secrets, name, (why) => {
       throw new TaskParseError(why);
     }),

@@ -257,6 +257,10 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       pauseContainerId: ctx.rec.state.network?.pauseId,
       metadataBaseUrl: ctx.config.metadataBaseUrl,
       cgroupParent,
+      awslogs: {
+        executionCredentialsUri: ctx.rec.spec.executionCredentialsId !== undefined && ctx.executionCredentials?.() ? `/v2/credentials/${ctx.rec.spec.executionCredentialsId}` : undefined,
+        endpoint: ctx.config.logsEndpoint,
+      },
     });
     const req = ctx.metadataFiles ? await withMetadataFile(ctx, ctx.metadataFiles, built, spec) : built;
     const id = await ctx.runtime.createContainer(req, { timeoutMs: ctx.config.containerCreateTimeoutMs, signal: ctx.signal });

@@ -117,6 +117,8 @@ export interface ContainerSpec {
   secrets?: SecretSpec[];
   /** repositoryCredentials (asm: the secret's name, never its value) or ECR (ecr: registry and region). */
   registryAuth?: AsmAuthSpec | EcrAuthSpec;
+  /** logsAuthStrategy ExecutionRole: the log driver gets the execution role's credentials endpoint. */
+  logsAuthExecutionRole?: boolean;
 }
 
 export interface TaskSpec {

@@ -43,9 +43,14 @@ export interface AttributeInput {
   taskEni?: boolean;
   /** Task cgroups are on (cgroups/startup.ts): ecs.capability.task-cpu-mem-limit and increased-task-cpu-limit. */
   taskCpuMemLimit?: boolean;
+  /**
+   * The log drivers Docker has (docker info). A driver named in ECS_AVAILABLE_LOGGING_DRIVERS that Docker lacks is
+   * not advertised: ECS would place tasks needing it here, and every one would fail to create its container.
+   */
+  dockerLogDrivers?: readonly string[] | undefined;
 }
 
-export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni, taskCpuMemLimit }: AttributeInput): Attribute[] {
+export function capabilityAttributes({ config, apiVersions, firstRegistration, taskEni, taskCpuMemLimit, dockerLogDrivers }: AttributeInput): Attribute[] {
   const has = (v: string): boolean => apiVersions.includes(v);
   // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
   // ecr-endpoint: ecrAuthData.endpointOverride is honoured (engine/registry-auth.ts, api/ecr.ts).
@@ -63,9 +68,13 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration, t
   if (!config.disablePrivileged) names.unshift(`${C}privileged-container`);
   for (const v of apiVersions) names.push(`${C}docker-remote-api.${v}`);
   for (const d of config.availableLoggingDrivers) {
+    // `none` is no plugin: Docker never lists it.
+    if (dockerLogDrivers !== undefined && d !== 'none' && !dockerLogDrivers.includes(d)) continue;
     const min = LOGGING_DRIVER_MIN_API[d];
     if (min !== undefined && has(min)) names.push(`${C}logging-driver.${d}`);
   }
+  // awslogs with the task's execution role: the driver gets awslogs-credentials-endpoint (engine/log-options.ts).
+  if (config.awslogsExecutionRoleOverride) names.push(`${E}execution-role-awslogs`);
   // Task role credentials are served by the metadata server (http/); host mode needs its own switch (§9).
   if (config.taskIamRole) names.push(`${C}task-iam-role`);
   if (config.taskIamRoleNetworkHost) names.push(`${C}task-iam-role-network-host`);

@@ -169,7 +169,10 @@ export class DockerRuntime implements ContainerRuntime {
   version(signal: AbortSignal): Promise<RuntimeVersion> {
     return this.call('version', 'DockerUnavailableError', INSPECT_TIMEOUT_MS, signal, async (s) => {
       const v = await withSignal<Docker.DockerVersion>(this.docker.version, this.docker)({ abortSignal: s });
-      return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? v.ApiVersion };
+      const info = (await withSignal<unknown>(this.docker.info, this.docker)({ abortSignal: s })) as { Plugins?: { Log?: unknown } };
+      const log = info.Plugins?.Log;
+      const logDrivers = Array.isArray(log) ? log.filter((d): d is string => typeof d === 'string') : undefined;
+      return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? v.ApiVersion, logDrivers };
     });
   }
 

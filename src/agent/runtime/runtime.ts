@@ -8,6 +8,8 @@ export interface RuntimeVersion {
   version: string;
   apiVersion: string;
   minApiVersion: string;
+  /** The log drivers the daemon has (docker info: Plugins.Log); undefined when it does not say. */
+  logDrivers?: readonly string[] | undefined;
 }
 
 export interface NetworkBinding {

@@ -85,6 +85,8 @@ export interface AcsContainer {
   healthCheckType?: 'docker';
   /** Private registry credentials: `asm` names a Secrets Manager secret read with the execution role (§3.4). */
   registryAuthentication?: RegistryAuthenticationData;
+  /** `ExecutionRole`: the awslogs driver signs with the task's execution role (awslogs-credentials-endpoint, §8.3). */
+  logsAuthStrategy?: 'ExecutionRole';
   secrets?: AcsSecret[];
   startTimeout?: number;
   stopTimeout?: number;

@@ -1,6 +1,7 @@
 import type { AcsContainer, AcsTask, AcsVolume, PayloadMessage, PortMapping } from '../../../shared/protocol/acs.js';
 import { parseTaskCpu, parseTaskMemory } from '../scheduler/demand.js';
 import type { ContainerRecord, TaskDefinitionRecord, TaskRecord } from '../records.js';
+import { logConfigurationForAgent, usesExecutionRoleForLogs, type LogConfiguration } from './log-configuration.js';
 import { dockerConfigFor } from './docker-config.js';
 import { ecrRegistryAuthenticationFor, type EmulatedEcr } from '../../ecr/registry.js';
 import { acsSecretsFor } from '../container-secrets.js';
@@ -26,6 +27,7 @@ interface ContainerDefinition {
   environmentFiles?: { value?: string; type?: 's3' }[];
   repositoryCredentials?: { credentialsParameter?: string };
   secrets?: { name?: string; valueFrom?: string }[];
+  logConfiguration?: LogConfiguration;
 }
 
 interface VolumeDefinition {
@@ -57,7 +59,7 @@ function registryAuthenticationFor(def: ContainerDefinition, region: string): Ac
   return { type: 'asm', asmAuthData: { credentialsParameter: parameter, region: arnRegion || region } };
 }
 
-function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: TaskRecord, networkMode: string, region: string): AcsContainer {
+function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: TaskRecord, networkMode: string, region: string, executionRoleArn: unknown): AcsContainer {
   const override = task.containerOverrides.find((o) => o.name === def.name);
   const environment: Record<string, string> = {};
   for (const e of [...(def.environment ?? []), ...(override?.environment ?? [])]) {
@@ -87,7 +89,9 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   if (registryAuthentication) c.registryAuthentication = registryAuthentication;
   const secrets = acsSecretsFor(def.secrets, region);
   if (secrets.length) c.secrets = secrets;
-  const dockerConfig = dockerConfigFor({ ...def, memoryReservation: rec.memoryReservation }, networkMode);
+  if (usesExecutionRoleForLogs(def.logConfiguration, executionRoleArn)) c.logsAuthStrategy = 'ExecutionRole';
+  const logConfiguration = logConfigurationForAgent(def.logConfiguration, def.name, task.arn, region);
+  const dockerConfig = dockerConfigFor({ ...def, memoryReservation: rec.memoryReservation, ...(logConfiguration ? { logConfiguration } : {}) }, networkMode);
   if (dockerConfig) c.dockerConfig = dockerConfig;
   return c;
 }
@@ -115,7 +119,7 @@ export function acsTaskFor(task: TaskRecord, td: TaskDefinitionRecord, accountId
     launchType: 'EC2',
     containers: task.containers.map((rec) => {
       const def = defs.find((d) => d.name === rec.name) ?? { name: rec.name, image: rec.image };
-      const c = containerFor(def, rec, task, networkMode, region);
+      const c = containerFor(def, rec, task, networkMode, region, body['executionRoleArn']);
       // repositoryCredentials (asm) name another registry's credentials; otherwise ECR images get ECR auth.
       const ecrAuth = c.registryAuthentication ? undefined : ecrRegistryAuthenticationFor(def.image, typeof body['executionRoleArn'] === 'string', ecr);
       if (ecrAuth) c.registryAuthentication = ecrAuth;

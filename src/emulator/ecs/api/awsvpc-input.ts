@@ -1,20 +1,16 @@
 /**
  * RunTask / StartTask checks for awsvpc, with ECS's messages: the network configuration must be given (and
- * only for awsvpc), its subnets must exist in the simulated VPC, and only instances that registered
- * ecs.capability.task-eni can take the task (others fail placement with ATTRIBUTE).
+ * only for awsvpc) and its subnets must exist in the simulated VPC. Only instances that registered
+ * ecs.capability.task-eni take the task: a required attribute of awsvpc definitions (scheduler/required-attributes.ts).
  */
 import type { EmulatorContext } from '../context.js';
 import { invalidParameter } from '../errors.js';
 import { isRecord } from '../validate.js';
-import { parseQuery } from '../scheduler/placement-input.js';
-import type { PlacementConstraint } from '../scheduler/placement.js';
 
-export const TASK_ENI_CAPABILITY = 'ecs.capability.task-eni';
-
-export function awsvpcConstraints(ctx: EmulatorContext, networkMode: unknown, networkConfiguration: unknown): PlacementConstraint[] {
+export function checkAwsvpcInput(ctx: EmulatorContext, networkMode: unknown, networkConfiguration: unknown): void {
   if (networkMode !== 'awsvpc') {
     if (networkConfiguration !== undefined) throw invalidParameter('Network Configuration is not valid for the given networkMode of this task definition.');
-    return [];
+    return;
   }
   const awsvpc = isRecord(networkConfiguration) ? networkConfiguration['awsvpcConfiguration'] : undefined;
   if (!isRecord(awsvpc)) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
@@ -23,5 +19,4 @@ export function awsvpcConstraints(ctx: EmulatorContext, networkMode: unknown, ne
   if (!ctx.vpc) throw invalidParameter('awsvpc network mode needs a VPC: this emulator runs without one (start it with a vpc subnet).');
   const unknown = subnets.find((s) => s !== ctx.vpc!.subnetId);
   if (unknown !== undefined) throw invalidParameter(`Error retrieving subnet information for [${String(unknown)}]: The subnet ID '${String(unknown)}' does not exist`);
-  return [{ type: 'memberOf', expression: parseQuery(`attribute:${TASK_ENI_CAPABILITY} exists`) }];
 }

@@ -1,4 +1,5 @@
 import { epochSeconds } from '../../../shared/time.js';
+import { requiredAttributes } from '../scheduler/required-attributes.js';
 import type { EmulatorContext } from '../context.js';
 import { remainingResources } from '../scheduler/capacity.js';
 import type {
@@ -46,7 +47,7 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
     volumes: body['volumes'] ?? [],
     placementConstraints: body['placementConstraints'] ?? [],
     networkMode: body['networkMode'] ?? 'bridge',
-    requiresAttributes: [],
+    requiresAttributes: requiredAttributes(body),
     compatibilities: ['EC2', 'EXTERNAL'],
     requiresCompatibilities: body['requiresCompatibilities'] ?? [],
     registeredAt: epochSeconds(td.registeredAt),

@@ -1,4 +1,5 @@
 import type { PlacementConstraint, PlacementStrategy } from './placement.js';
+import { requiredAttributeConstraints } from './required-attributes.js';
 import { parseExpression } from './query/parse.js';
 import { QueryError } from './query/tokens.js';
 import { invalidParameter } from '../errors.js';
@@ -75,8 +76,11 @@ export function parseStrategies(raw: readonly unknown[] | undefined): PlacementS
   });
 }
 
-/** Task definition placementConstraints (memberOf only) join the call's constraints. */
+/**
+ * What the task definition demands of an instance, joined to the call's constraints: its placementConstraints
+ * (memberOf only) and the attributes its members require (required-attributes.ts).
+ */
 export function taskDefinitionConstraints(body: Record<string, unknown>): PlacementConstraint[] {
   const raw = body['placementConstraints'];
-  return Array.isArray(raw) ? parseConstraints(raw, 'taskDefinition.placementConstraints') : [];
+  return [...(Array.isArray(raw) ? parseConstraints(raw, 'taskDefinition.placementConstraints') : []), ...requiredAttributeConstraints(body)];
 }

@@ -7,7 +7,7 @@ import { parseConstraints, parseStrategies, taskDefinitionConstraints } from '..
 import { checkOverrides } from '../overrides.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
-import { awsvpcConstraints } from '../awsvpc-input.js';
+import { checkAwsvpcInput } from '../awsvpc-input.js';
 
 export const RUN_TASK_INPUT = {
   cluster: { type: 'string' },
@@ -38,11 +38,8 @@ ecsOperation('RunTask', {
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     const overrides = checkOverrides(input.overrides, td);
     const tags = checkTags(input.tags);
-    const constraints = [
-      ...parseConstraints(input.placementConstraints),
-      ...taskDefinitionConstraints(td.body),
-      ...awsvpcConstraints(ctx, td.body['networkMode'], input.networkConfiguration),
-    ];
+    checkAwsvpcInput(ctx, td.body['networkMode'], input.networkConfiguration);
+    const constraints = [...parseConstraints(input.placementConstraints), ...taskDefinitionConstraints(td.body)];
     const strategies = parseStrategies(input.placementStrategy);
     const result = launchTasks(ctx, {
       cluster,
