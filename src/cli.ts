@@ -12,7 +12,8 @@ runCli(process.argv.slice(2), {
   stderrIsTTY: process.stderr.isTTY === true,
   execArgv: process.execArgv,
 }).then(
-  (code) => process.exit(code),
+  // Output to a pipe may still be queued (`berth logs | less` prints MBs): exit only once it is written.
+  (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))),
   (err: unknown) => {
     process.stderr.write(`berth: ${String(err)}\n`);
     process.exit(1);

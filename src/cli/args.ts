@@ -57,3 +57,13 @@ export function parsePort(command: string, raw: string, flag = '--port'): number
   }
   return port;
 }
+
+/** As parseCommandArgs, for the commands that take operands (`berth logs <task>`). */
+export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O): { flags: ParsedFlags<O>; operands: string[] } {
+  try {
+    const parsed = parseArgs({ args: args.map(officialToBerth), options, strict: true, allowPositionals: true });
+    return { flags: parsed.values as ParsedFlags<O>, operands: parsed.positionals };
+  } catch (err) {
+    throw new UsageError(shorten(err as Error), command);
+  }
+}

@@ -38,6 +38,7 @@ Usage:
                             and /etc/ecs/ecs.config)
   berth emulator [flags]    run the local ECS control plane (ECS JSON 1.1 API, ACS and TCS websockets)
   berth up [flags]          run the emulator and an agent for this host together (what 'npm start' runs)
+  berth logs <task> [flags] print a task's log lines (CloudWatch Logs for awslogs, Docker for json-file)
   berth version             print the version
   berth <command> --help    flags and variables of one command
 
@@ -115,7 +116,27 @@ ${COMMON_FLAGS}
 ${EXIT_CODES}
 `;
 
+export const LOGS_HELP = `Usage: berth logs <task-arn|task-id> [flags]
+
+Prints a task's log lines, like 'aws logs tail': awslogs containers are read from CloudWatch Logs (the group and
+stream their options name, awslogs-stream-prefix expanded as ECS expands it), json-file, local and journald ones
+from Docker. A container that logs nowhere (log driver none) or somewhere berth cannot read is named on stderr.
+With several containers each line starts with '<container> | '.
+
+Flags:
+  --cluster NAME      the task's cluster when a task id is given (default default; an ARN names its own)
+  --container NAME    only this container
+  -f, --follow        keep printing new lines until the task has stopped
+  --endpoint URL      the ECS endpoint (default AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL, else berth up's
+                      http://127.0.0.1:8800); CloudWatch Logs is AWS_ENDPOINT_URL_LOGS, else the same URL
+  --region REGION     default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1
+
+Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), else berth up's local ones.
+Exit codes: 0 printed, 2 bad command line, 5 no such task or nothing to read.
+`;
+
 export const COMMAND_HELP: Record<string, () => string> = {
+  logs: () => LOGS_HELP,
   agent: agentHelp,
   emulator: () => EMULATOR_HELP,
   up: () => UP_HELP,

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   },
   emulator: async (args, io) => (await import('./emulator.js')).emulatorCommand(args, io),
   up: async (args, io) => (await import('./up.js')).upCommand(args, io),
+  logs: async (args, io) => (await import('./logs.js')).logsCommand(args, io),
   version: async (args, io) => {
     if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}'`, 'version');
     io.stdout.write(`berth ${AGENT_VERSION} (ECS agent protocol v1.72.0 compatible; node ${process.version})\n`);

@@ -53,8 +53,11 @@ export const realClock: Clock = {
   random: () => Math.random(),
 };
 
-/** Resolves after `ms` of the clock's time, or rejects with the signal's reason when aborted. */
-export function sleep(ms: number, signal?: AbortSignal, clock: Clock = realClock): Promise<void> {
+/**
+ * Resolves after `ms` of the clock's time, or rejects with the signal's reason when aborted. The timer does not
+ * hold the process open unless `opts.keepAlive` (a command whose only work is waiting, like `berth logs -f`).
+ */
+export function sleep(ms: number, signal?: AbortSignal, clock: Clock = realClock, opts?: TimerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -67,7 +70,7 @@ export function sleep(ms: number, signal?: AbortSignal, clock: Clock = realClock
     const handle = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, ms, opts);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -33,7 +33,8 @@ export interface Up {
 }
 
 /** Dummy credentials for the local control plane unless the user has real ones in the environment. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDBERTHLOCAL', secretAccessKey: 'berth-local-secret' };
+/** What `berth up` signs with (and `berth logs` too) when the environment has no AWS keys. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDBERTHLOCAL', secretAccessKey: 'berth-local-secret' };
 
 async function advertisesTaskEni(ecs: ECSClient, cluster: string, arn: string): Promise<boolean> {
   const out = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { awsCliOk, haveAwsCli, type Json } from '../kit/aws-cli.js';
 import { docker } from '../kit/docker.js';
 import { removeContainersOfCluster, removeDir, tempDir } from '../kit/harness.js';
-import { berthEnv, spawnBerth } from '../kit/run-berth.js';
+import { berthEnv, runBerth, spawnBerth } from '../kit/run-berth.js';
 import { waitUntil } from '../kit/wait.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -99,8 +99,39 @@ t.test('awslogs through the real driver: 10,000 lines in order under the prefixe
   const json = await aws('logs', 'filter-log-events', '--log-group-name', '/ecs/printer', '--filter-pattern', '{ $.level = "error" && $.n > 5000 }');
   t.same((json['events'] as { message: string }[]).map((e) => e.message), Array.from({ length: 50 }, (_, i) => expectedLine(5100 + i * 100)), 'a JSON pattern finds exactly its lines');
 
+  // berth logs reads the same stream, by task ARN (the cluster comes from the ARN).
+  const printed = await runBerth(['logs', taskArn, '--endpoint', url], berthEnv(), 60_000);
+  t.equal(printed.code, 0, printed.stderr);
+  t.same(printed.stdout.split('\n').slice(0, -1), Array.from({ length: LINES }, (_, i) => expectedLine(i + 1)), 'berth logs prints all 10,000 lines in order');
+
   // dockerd asked the agent for the execution role credentials, as the audit log records.
   const audit = readFileSync(path.join(dir, 'agent/log/audit.log'), 'utf8');
   const arn = taskArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   t.match(audit, new RegExp(` 200 \\S+ "/v2/credentials" "aws-sdk-go/[^"]*" ${arn} GetCredentialsExecutionRole 2 `), 'dockerd (its Go SDK) fetched the execution role credentials from the agent');
+
+  // A json-file task is read back from Docker; a task that logs nowhere says so.
+  const runOnce = async (family: string, logConfiguration: Json | undefined): Promise<string> => {
+    const container = { name: 'echo', image: 'berth/busybox:latest', memory: 32, essential: true, command: ['sh', '-c', 'echo first; echo second >&2; echo third'], ...(logConfiguration ? { logConfiguration } : {}) };
+    await aws('ecs', 'register-task-definition', '--family', family, '--container-definitions', JSON.stringify([container]));
+    const arn = (((await aws('ecs', 'run-task', '--cluster', cluster, '--task-definition', family))['tasks'] as Json[])[0]!)['taskArn'] as string;
+    await waitUntil(`${family} to stop`, async () => (((await aws('ecs', 'describe-tasks', '--cluster', cluster, '--tasks', arn))['tasks'] as Json[])[0]!)['lastStatus'] === 'STOPPED', { timeoutMs: 60_000, intervalMs: 250 });
+    return arn.slice(arn.lastIndexOf('/') + 1);
+  };
+  const jsonFile = await runOnce('logs-json-file', undefined);
+  const fromDocker = await runBerth(['logs', jsonFile, '--cluster', cluster, '--endpoint', url], berthEnv(), 30_000);
+  t.equal(fromDocker.code, 0, fromDocker.stderr);
+  t.same(fromDocker.stdout.split('\n').filter(Boolean).sort(), ['first', 'second', 'third'], 'stdout and stderr from Docker');
+  const silent = await runOnce('logs-none', { logDriver: 'none' });
+  const nowhere = await runBerth(['logs', silent, '--cluster', cluster, '--endpoint', url], berthEnv(), 30_000);
+  t.equal(nowhere.code, 5);
+  t.match(nowhere.stderr, /container echo: its log driver is none: it logs nowhere/);
+
+  // --follow prints lines as they arrive and returns by itself once the task has stopped.
+  const ticker = { name: 'ticker', image: 'berth/busybox:latest', memory: 32, essential: true, command: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 1; done'],
+    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/printer', 'awslogs-stream-prefix': 'ecs' } } };
+  await aws('ecs', 'register-task-definition', '--family', 'logs-follow', '--execution-role-arn', 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole', '--container-definitions', JSON.stringify([ticker]));
+  const followArn = (((await aws('ecs', 'run-task', '--cluster', cluster, '--task-definition', 'logs-follow'))['tasks'] as Json[])[0]!)['taskArn'] as string;
+  const followed = await runBerth(['logs', followArn, '--follow', '--endpoint', url], berthEnv(), 60_000);
+  t.equal(followed.code, 0, followed.stderr);
+  t.same(followed.stdout.split('\n').filter(Boolean), ['tick 1', 'tick 2', 'tick 3'], 'berth logs --follow prints every line and ends with the task');
 });

@@ -7,6 +7,7 @@ import { BerthError, errorMessage, isBerthError, type AgentErrorCode } from '../
 import type { Logger } from '../../shared/log.js';
 import { PULL_PROGRESS_INTERVAL_MS, PullProgressLog, type PullProgressEvent } from './pull-progress.js';
 import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { CONTAINERD_SOCKETS, streamContainerdEvents } from './containerd-events.js';
 import type {
   ContainerEvent,
@@ -436,7 +437,41 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  /**
+   * A container's stdout and stderr as Docker's log driver reads them back (json-file, local, journald), as one
+   * text stream; `follow` keeps it open until the container stops or `signal` fires. For `berth logs`.
+   */
+  async containerLogs(id: string, opts: { follow: boolean; signal: AbortSignal }): Promise<NodeJS.ReadableStream> {
+    const container = this.docker.getContainer(id);
+    const info = await withSignal<Docker.ContainerInspectInfo>(container.inspect, container)({ abortSignal: opts.signal });
+    const tty = info.Config.Tty;
+    const out = new PassThrough();
+    if (opts.follow) {
+      const stream = (await container.logs({ follow: true, stdout: true, stderr: true, abortSignal: opts.signal })) as NodeJS.ReadableStream;
+      stream.on('end', () => out.end());
+      stream.on('error', () => out.end());
+      if (tty) stream.pipe(out);
+      else this.docker.modem.demuxStream(stream, out, out);
+    } else {
+      const raw = (await container.logs({ follow: false, stdout: true, stderr: true, abortSignal: opts.signal })) as unknown as Buffer;
+      out.end(tty ? raw : demuxFrames(raw));
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     // dockerode keeps no persistent connections beyond the ones callers abort.
   }
+}
+
+/** Docker's multiplexed log frames (8-byte header: stream, 0, 0, 0, big-endian size) -> their payloads. */
+function demuxFrames(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= raw.length) {
+    const size = raw.readUInt32BE(i + 4);
+    parts.push(raw.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts);
 }
