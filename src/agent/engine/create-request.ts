@@ -58,6 +58,8 @@ export interface CreateRequestInput {
   fileEnvironment?: Readonly<Record<string, string>>;
   /** The container's secrets (engine/secrets.ts): they win over every other variable, as in the official agent. */
   secretEnvironment?: Readonly<Record<string, string>>;
+  /** Secrets with target LOG_DRIVER (logConfiguration.secretOptions): options of the container's log driver. */
+  secretLogOptions?: Readonly<Record<string, string>>;
   /** ECS_DISABLE_PRIVILEGED: a privileged container fails to create. */
   disablePrivileged?: boolean;
   /** config.metadataBaseUrl: where the container reaches the metadata server. */
@@ -162,6 +164,11 @@ export function buildCreateRequest(input: CreateRequestInput): CreateContainerRe
   // The task's limits hold whatever the overlay says, as the official agent's platformHostConfigOverride does.
   if (input.cgroupParent !== undefined) finalHost['CgroupParent'] = input.cgroupParent;
   withAgentLogOptions(finalHost, spec, input.awslogs);
+  // As the official agent's createContainer: each log driver secret becomes an option of the driver.
+  if (input.secretLogOptions && Object.keys(input.secretLogOptions).length > 0) {
+    const logConfig = finalHost['LogConfig'] as { Type?: string; Config?: Record<string, string> } | undefined;
+    finalHost['LogConfig'] = { ...logConfig, Config: { ...logConfig?.Config, ...input.secretLogOptions } };
+  }
   if (input.disablePrivileged && finalHost['Privileged'] === true) {
     throw new BerthError('CannotCreateContainerError', 'privileged containers are disabled on this instance (ECS_DISABLE_PRIVILEGED)');
   }

@@ -22,10 +22,10 @@ export function parseSecrets(v: AcsSecret[] | undefined, container: string, fail
     if (typeof s.valueFrom !== 'string' || s.valueFrom === '') fail(`${where}.valueFrom is missing`);
     const type = s.type ?? 'ENVIRONMENT_VARIABLE';
     const target = s.target ?? 'CONTAINER';
-    if (type !== 'ENVIRONMENT_VARIABLE' || target !== 'CONTAINER') fail(`${where}: secrets of type ${type} for ${target} are not supported`);
+    if (type !== 'ENVIRONMENT_VARIABLE' || (target !== 'CONTAINER' && target !== 'LOG_DRIVER')) fail(`${where}: secrets of type ${type} for ${target} are not supported`);
     if (s.provider !== 'asm' && s.provider !== 'ssm') fail(`${where}.provider ${String(s.provider)} is not asm or ssm`);
     if (s.provider === 'asm' && !parseAsmValueFrom(s.valueFrom)) fail(`${where}.valueFrom is not a Secrets Manager secret ARN`);
-    return { name: s.name, valueFrom: s.valueFrom, provider: s.provider, region: typeof s.region === 'string' ? s.region : '' };
+    return { name: s.name, valueFrom: s.valueFrom, provider: s.provider, region: typeof s.region === 'string' ? s.region : '', ...(target === 'LOG_DRIVER' ? { target } : {}) };
   });
   return out.length ? { secrets: out } : {};
 }

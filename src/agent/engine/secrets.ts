@@ -182,12 +182,18 @@ export function taskSecrets(input: TaskSecretsInput): Promise<SecretValues | 'st
 }
 
 /** The environment variables a container's secrets become. */
-export function secretEnvironment(spec: ContainerSpec, values: SecretValues, region: string): Record<string, string> {
-  const env: Record<string, string> = {};
+/** A container's resolved secrets: environment variables, and log driver options (target LOG_DRIVER). */
+export interface ContainerSecrets {
+  env: Record<string, string>;
+  logOptions: Record<string, string>;
+}
+
+export function containerSecretValues(spec: ContainerSpec, values: SecretValues, region: string): ContainerSecrets {
+  const out: ContainerSecrets = { env: {}, logOptions: {} };
   for (const s of spec.secrets ?? []) {
     const v = values.get(secretKey(s, region));
     if (v === undefined) throw resourceError(`secret ${s.name} of container ${spec.name} was not resolved`);
-    env[s.name] = v;
+    (s.target === 'LOG_DRIVER' ? out.logOptions : out.env)[s.name] = v;
   }
-  return env;
+  return out;
 }

@@ -23,7 +23,7 @@ import { withMetadataMount, type ContainerMetadataFiles } from './metadata-file.
 import type { IAMRoleCredentials } from '../../shared/protocol/acs.js';
 import type { RegistryAuth } from '../runtime/runtime.js';
 import { asmRegistryAuth, ecrRegistryAuth, ecrTokenRequest } from './registry-auth.js';
-import { secretEnvironment, taskSecrets } from './secrets.js';
+import { containerSecretValues, taskSecrets, type ContainerSecrets } from './secrets.js';
 import type { TaskCgroups } from '../cgroups/task-cgroups.js';
 import { realClock } from '../../shared/clock.js';
 
@@ -179,7 +179,7 @@ async function fileEnvironment(spec: ContainerSpec): Promise<Record<string, stri
  * The container's secrets as environment variables (engine/secrets.ts), read once per task with the execution
  * role. A failure stops the task with the resource's reason and no container is created (§5.3).
  */
-async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Promise<Record<string, string> | Apply> {
+async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Promise<ContainerSecrets | Apply> {
   try {
     const values = await taskSecrets({
       rec: ctx.rec,
@@ -191,7 +191,7 @@ async function containerSecrets(ctx: TransitionContext, spec: ContainerSpec): Pr
       signal: ctx.signal,
     });
     if (values === 'stopped') return () => undefined; // the plan marks the container STOPPED, never created
-    return secretEnvironment(spec, values, ctx.config.region);
+    return containerSecretValues(spec, values, ctx.config.region);
   } catch (err) {
     return stopBeforeCreate(ctx, err, 'container secrets unavailable', { container: spec.name });
   }
@@ -252,7 +252,7 @@ export async function create(ctx: TransitionContext, spec: ContainerSpec, state:
       dockerNameOf: (name) => ctx.rec.state.containers.find((c) => c.name === name)?.dockerName,
       volumes: ctx.rec.state.volumes ?? {},
       fileEnvironment: await fileEnvironment(spec),
-      ...(secrets ? { secretEnvironment: secrets } : {}),
+      ...(secrets ? { secretEnvironment: secrets.env, secretLogOptions: secrets.logOptions } : {}),
       disablePrivileged: ctx.config.disablePrivileged,
       pauseContainerId: ctx.rec.state.network?.pauseId,
       metadataBaseUrl: ctx.config.metadataBaseUrl,

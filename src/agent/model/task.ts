@@ -81,6 +81,11 @@ export interface SecretSpec {
   provider: 'asm' | 'ssm';
   /** '' = the agent's region. */
   region: string;
+  /**
+   * CONTAINER (or absent: records saved before log driver secrets): an environment variable; LOG_DRIVER: an
+   * option of the container's log driver (logConfiguration.secretOptions).
+   */
+  target?: 'CONTAINER' | 'LOG_DRIVER';
 }
 
 /*

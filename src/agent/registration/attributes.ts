@@ -55,12 +55,14 @@ export function capabilityAttributes({ config, apiVersions, firstRegistration, t
   // Per-container registry credentials from Secrets Manager (engine/registry-auth.ts), first as in the transcript.
   // ecr-endpoint: ecrAuthData.endpointOverride is honoured (engine/registry-auth.ts, api/ecr.ts).
   // Container secrets as environment variables from Parameter Store and Secrets Manager (engine/secrets.ts), in
-  // the transcript's order; their log-driver (bootstrap) forms are not supported.
+  // the transcript's order, and as log driver options (logConfiguration.secretOptions: the bootstrap forms).
   const names: string[] = [
     `${E}private-registry-authentication.secretsmanager`,
     `${E}secrets.ssm.environment-variables`,
+    `${E}secrets.ssm.bootstrap.log-driver`,
     `${E}ecr-endpoint`,
     `${E}secrets.asm.environment-variables`,
+    `${E}secrets.asm.bootstrap.log-driver`,
     `${E}container-ordering`,
     `${E}full-sync`,
     `${E}network.container-port-range`,

@@ -1,7 +1,7 @@
 /**
  * Container `secrets` of a task definition ([{name, valueFrom}], ecs-service-2.json Secret): checked at
  * RegisterTaskDefinition and turned into the ACS form the agent reads (acs-api-2.json Secret: type
- * ENVIRONMENT_VARIABLE, provider asm | ssm, region, target CONTAINER).
+ * ENVIRONMENT_VARIABLE, provider asm | ssm, region, target CONTAINER, or LOG_DRIVER for logConfiguration.secretOptions).
  *
  * valueFrom is one of:
  *   arn:aws:secretsmanager:<region>:<account>:secret:<id>                                     provider asm
@@ -41,10 +41,13 @@ export function secretRef(valueFrom: string): SecretRef | undefined {
   return undefined;
 }
 
-/** containerDefinitions[i].secrets: a list of {name, valueFrom}, each valueFrom a secret or parameter reference. */
-export function checkContainerSecrets(v: unknown, i: number): boolean {
+/**
+ * containerDefinitions[i].secrets (or .logConfiguration.secretOptions, `member`): a list of {name, valueFrom},
+ * each valueFrom a secret or parameter reference.
+ */
+export function checkContainerSecrets(v: unknown, i: number, member = 'secrets'): boolean {
   if (v === undefined || v === null) return false;
-  const where = `containerDefinitions[${i}].secrets`;
+  const where = `containerDefinitions[${i}].${member}`;
   if (!Array.isArray(v)) throw invalidParameter(`Invalid type for parameter ${where}: expected list`);
   v.forEach((s, j) => {
     if (!isRecord(s)) throw invalidParameter(`Invalid type for parameter ${where}[${j}]: expected structure`);
@@ -66,12 +69,15 @@ export function requireExecutionRole(body: { executionRoleArn?: string }): void 
   }
 }
 
-/** The ACS form of a container's secrets; a bare parameter name is read in the task's region. */
-export function acsSecretsFor(secrets: readonly { name?: string; valueFrom?: string }[] | undefined, taskRegion: string): AcsSecret[] {
+/**
+ * The ACS form of a container's secrets; a bare parameter name is read in the task's region. Log driver options
+ * (logConfiguration.secretOptions) go with target LOG_DRIVER: the agent puts them in the driver's options.
+ */
+export function acsSecretsFor(secrets: readonly { name?: string; valueFrom?: string }[] | undefined, taskRegion: string, target: 'CONTAINER' | 'LOG_DRIVER' = 'CONTAINER'): AcsSecret[] {
   return (secrets ?? []).flatMap((s) => {
     if (!s.name || !s.valueFrom) return [];
     const ref = secretRef(s.valueFrom);
     if (!ref) return [];
-    return [{ name: s.name, valueFrom: s.valueFrom, type: 'ENVIRONMENT_VARIABLE', provider: ref.provider, region: ref.region ?? taskRegion, target: 'CONTAINER' }];
+    return [{ name: s.name, valueFrom: s.valueFrom, type: 'ENVIRONMENT_VARIABLE', provider: ref.provider, region: ref.region ?? taskRegion, target }];
   });
 }

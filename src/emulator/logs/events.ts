@@ -8,7 +8,7 @@
  * GetLogEvents tokens are positions, `f/` or `b/` + 56 digits (the event's timestamp and id), so paging from one
  * is exact and a page with nothing new hands back the token it was given: the end, as CloudWatch signals it.
  */
-import { compileFilterPattern, FilterPatternError } from './filter-pattern.js';
+import { compileFilterPattern, FilterPatternError, requiredSubstrings } from './filter-pattern.js';
 import { DAY_MS, requireGroup, requireGroupNamed, retentionCutoff, sequenceToken } from './groups.js';
 import { invalidParameter, logs, streamNotFound } from './service.js';
 import type { EventPosition, LogEventRow } from './store.js';
@@ -153,7 +153,7 @@ logs.operation('FilterLogEvents', {
     const found: LogEventRow[] = [];
     let bytes = 0;
     let more = false;
-    for (const row of deps.store.groupEvents(group.name, range, cursor)) {
+    for (const row of deps.store.groupEvents(group.name, range, cursor, requiredSubstrings(input.filterPattern))) {
       if (!wanted.has(row.stream) || !matches(row.message)) continue;
       const size = Buffer.byteLength(row.message) + EVENT_OVERHEAD_BYTES;
       if (found.length === limit || (bytes + size > MAX_PAGE_BYTES && found.length > 0)) {

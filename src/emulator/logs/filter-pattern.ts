@@ -32,6 +32,22 @@ export function compileFilterPattern(pattern: string | undefined): MessagePredic
   return compileTerms(text);
 }
 
+/**
+ * Text every matching message contains, for a store to narrow its scan before the predicate runs: the plain
+ * terms of an unstructured pattern (not `?`, `-` or regex ones). Empty when the pattern promises no text.
+ */
+export function requiredSubstrings(pattern: string | undefined): string[] {
+  const text = (pattern ?? '').trim();
+  if (text === '' || text.startsWith('{') || text.startsWith('[')) return [];
+  const out: string[] = [];
+  // An optional ? or - and then a quoted phrase, a %regex% (spaces and all) or a bare word.
+  for (const m of text.matchAll(/([?-]?)(?:"([^"]*)"|%[^%]*%|(\S+))/g)) {
+    const word = m[2] ?? m[3];
+    if (m[1] === '' && word !== undefined && word !== '') out.push(word);
+  }
+  return out;
+}
+
 // ---- unstructured terms ------------------------------------------------------------------------------------
 
 interface Term {

@@ -80,8 +80,11 @@ export interface LogsStore {
   appendEvents(group: string, stream: string, events: readonly { timestamp: number; message: string }[], ingestionTime: number): void;
   /** A stream's events in (timestamp, id) order within `range`, after or before `cursor`, at most `limit`. */
   streamEvents(group: string, stream: string, range: EventRange, cursor: EventPosition | undefined, direction: 'forward' | 'backward', limit: number): LogEventRow[];
-  /** A group's events across streams in (timestamp, id) order within `range`, after `cursor`; lazily, for filtering. */
-  groupEvents(group: string, range: EventRange, cursor: EventPosition | undefined): IterableIterator<LogEventRow>;
+  /**
+   * A group's events across streams in (timestamp, id) order within `range`, after `cursor`, lazily, for
+   * filtering; `contains`: only messages with every one of these texts (checked by SQLite, before any JS runs).
+   */
+  groupEvents(group: string, range: EventRange, cursor: EventPosition | undefined, contains?: readonly string[]): IterableIterator<LogEventRow>;
   /** Deletes events of the group older than `before`; returns how many went. */
   expireEvents(group: string, before: number): number;
 }
@@ -148,6 +151,8 @@ export function openLogsStore(database: EmulatorDatabase): LogsStore {
   const { db } = database;
   migrateService(db, 'logs', MIGRATIONS);
   const q = statements(db);
+  /** groupEvents with N required texts, prepared once per N. */
+  const containing = new Map<number, Database.Statement<unknown[], LogEventRow>>();
   return {
     transaction: (fn) => database.transaction(fn),
     getGroup: (name) => parseGroup(q.getGroup.get(name)),
@@ -184,9 +189,18 @@ export function openLogsStore(database: EmulatorDatabase): LogsStore {
       const c = cursor ?? { timestamp: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
       return q.backward.all(group, stream, range.from, range.to, c.timestamp, c.id, limit).reverse();
     },
-    groupEvents: (group, range, cursor) => {
+    groupEvents: (group, range, cursor, contains = []) => {
       const c = cursor ?? { timestamp: Number.MIN_SAFE_INTEGER, id: 0 };
-      return q.groupEvents.iterate(group, range.from, range.to, c.timestamp, c.id);
+      if (contains.length === 0) return q.groupEvents.iterate(group, range.from, range.to, c.timestamp, c.id);
+      let stmt = containing.get(contains.length);
+      if (!stmt) {
+        const where = contains.map(() => 'instr(message, ?) > 0').join(' AND ');
+        stmt = db.prepare<unknown[], LogEventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM log_events WHERE group_name = ? AND ts >= ? AND ts < ? AND (ts, id) > (?, ?) AND ${where} ORDER BY ts, id`,
+        );
+        containing.set(contains.length, stmt);
+      }
+      return stmt.iterate(group, range.from, range.to, c.timestamp, c.id, ...contains);
     },
     expireEvents: (group, before) => q.expire.run(group, before).changes,
   };

@@ -65,3 +65,22 @@ t.test('the payload carries awslogs as ECS sends it: awslogs-stream from the pre
   t.same(task.containers!.map((c) => [c.name, c.logsAuthStrategy ?? null]), [['web', 'ExecutionRole'], ['side', 'ExecutionRole'], ['plain', null]]);
   t.ok(task.executionRoleCredentials?.credentialsId, 'with the execution role credentials the strategy needs');
 });
+
+t.test('log driver secrets (secretOptions) need an execution role and go to the agent with target LOG_DRIVER', async (t) => {
+  const { emu, ecs } = await startTestEmulator(t);
+  const { cluster, instanceArn } = await clusterWithInstance(ecs, { memory: 512 });
+  const splunk = { logDriver: 'splunk' as const, options: { 'splunk-url': 'https://splunk.example' }, secretOptions: [{ name: 'splunk-token', valueFrom: 'arn:aws:ssm:eu-west-1:000000000000:parameter/logging/token' }] };
+  await t.rejects(ecs.send(new RegisterTaskDefinitionCommand({ family: 'logs-secret', containerDefinitions: [{ name: 'web', image: 'busybox', memory: 32, logConfiguration: splunk }] })), { name: 'ClientException', message: /executionRoleArn/ });
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'logs-secret', executionRoleArn: EXEC_ROLE, containerDefinitions: [{ name: 'web', image: 'busybox', memory: 32, logConfiguration: splunk }] }));
+  t.same(registered.taskDefinition?.requiresAttributes?.map((a) => a.name), ['com.amazonaws.ecs.capability.logging-driver.splunk', 'ecs.capability.secrets.ssm.bootstrap.log-driver']);
+  const agent = await FakeAgent.connect(emu.url, cluster, instanceArn);
+  t.teardown(() => agent.close());
+  // The fake agent registered neither splunk nor the bootstrap capability: the task is not placed.
+  t.same((await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'logs-secret' }))).failures?.map((f) => f.reason), ['ATTRIBUTE']);
+  const noRole = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'logs-no-role', containerDefinitions: [{ name: 'web', image: 'busybox', memory: 32, logConfiguration: AWSLOGS }] }));
+  t.same(noRole.taskDefinition?.requiresAttributes?.map((a) => a.name), ['com.amazonaws.ecs.capability.logging-driver.awslogs'], 'no execution role: the driver signs as dockerd, no execution-role-awslogs');
+  await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'logs-no-role' }));
+  const task = (await agent.nextPayload()).tasks![0]!;
+  t.equal(task.containers![0]!.logsAuthStrategy, undefined, 'and no logsAuthStrategy');
+});
+

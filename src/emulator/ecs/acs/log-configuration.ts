@@ -8,6 +8,8 @@
 export interface LogConfiguration {
   logDriver?: string;
   options?: Record<string, string>;
+  /** Log driver options read from Secrets Manager or Parameter Store (sent as secrets with target LOG_DRIVER). */
+  secretOptions?: { name?: string; valueFrom?: string }[];
 }
 
 export function logConfigurationForAgent(lc: LogConfiguration | undefined, containerName: string, taskArn: string, region: string): LogConfiguration | undefined {

@@ -87,7 +87,7 @@ function containerFor(def: ContainerDefinition, rec: ContainerRecord, task: Task
   if (def.environmentFiles?.length) c.environmentFiles = def.environmentFiles;
   const registryAuthentication = registryAuthenticationFor(def, region);
   if (registryAuthentication) c.registryAuthentication = registryAuthentication;
-  const secrets = acsSecretsFor(def.secrets, region);
+  const secrets = [...acsSecretsFor(def.secrets, region), ...acsSecretsFor(def.logConfiguration?.secretOptions, region, 'LOG_DRIVER')];
   if (secrets.length) c.secrets = secrets;
   if (usesExecutionRoleForLogs(def.logConfiguration, executionRoleArn)) c.logsAuthStrategy = 'ExecutionRole';
   const logConfiguration = logConfigurationForAgent(def.logConfiguration, def.name, task.arn, region);

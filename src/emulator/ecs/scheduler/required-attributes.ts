@@ -13,13 +13,15 @@ const E = 'ecs.capability.';
 interface DefinitionForAttributes {
   name?: string;
   image?: string;
-  logConfiguration?: { logDriver?: string };
+  logConfiguration?: { logDriver?: string; secretOptions?: { valueFrom?: string }[] };
   healthCheck?: { command?: string[] };
   repositoryCredentials?: unknown;
   secrets?: { valueFrom?: string }[];
   dependsOn?: unknown[];
   portMappings?: { containerPortRange?: string }[];
 }
+
+const secretProvider = (valueFrom: string | undefined): 'ssm' | 'asm' => (!valueFrom?.startsWith('arn:') || valueFrom.split(':')[2] === 'ssm' ? 'ssm' : 'asm');
 
 const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
 
@@ -34,10 +36,9 @@ export function requiredAttributes(body: Record<string, unknown>): { name: strin
     if (driver === 'awslogs' && executionRole) names.add(`${E}execution-role-awslogs`);
     if (def.healthCheck?.command?.length) names.add(`${E}container-health-check`);
     if (def.repositoryCredentials !== undefined) names.add(`${E}private-registry-authentication.secretsmanager`);
-    for (const s of def.secrets ?? []) {
-      const ssm = !s.valueFrom?.startsWith('arn:') || s.valueFrom.split(':')[2] === 'ssm';
-      names.add(ssm ? `${E}secrets.ssm.environment-variables` : `${E}secrets.asm.environment-variables`);
-    }
+    for (const s of def.secrets ?? []) names.add(`${E}secrets.${secretProvider(s.valueFrom)}.environment-variables`);
+    // Log driver options from secrets: the "bootstrap" secrets the agent resolves before the container exists.
+    for (const s of def.logConfiguration?.secretOptions ?? []) names.add(`${E}secrets.${secretProvider(s.valueFrom)}.bootstrap.log-driver`);
     if (def.dependsOn?.length) names.add(`${E}container-ordering`);
     if (def.portMappings?.some((p) => p.containerPortRange !== undefined)) names.add(`${E}network.container-port-range`);
     if (def.image !== undefined && ECR_IMAGE.test(def.image)) {

@@ -39,3 +39,21 @@ t.test('a configured CloudWatch Logs endpoint goes to awslogs containers that na
   const jsonFile = JSON.stringify({ LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } });
   t.same(logConfig({ hostConfig: jsonFile, awslogs: { endpoint: 'http://127.0.0.1:8800' } }), { Type: 'json-file', Config: { 'max-size': '1m' } });
 });
+
+t.test('log driver secrets (target LOG_DRIVER) become options of the driver, never environment variables', async (t) => {
+  const spec = parseTaskSpec({
+    arn: 'arn:aws:ecs:us-east-1:1:task/c/abc', family: 'app', version: '1', desiredStatus: 'RUNNING',
+    containers: [{
+      name: 'app', image: 'busybox', cpu: 0, memory: 64, essential: true,
+      dockerConfig: { config: '{}', hostConfig: JSON.stringify({ LogConfig: { Type: 'splunk', Config: { 'splunk-url': 'https://splunk.example' } } }) },
+      secrets: [{ name: 'splunk-token', valueFrom: '/logging/token', type: 'ENVIRONMENT_VARIABLE', provider: 'ssm', region: 'us-east-1', target: 'LOG_DRIVER' }],
+    }],
+  });
+  t.same(spec.containers[0]!.secrets, [{ name: 'splunk-token', valueFrom: '/logging/token', provider: 'ssm', region: 'us-east-1', target: 'LOG_DRIVER' }], 'parsed with its target');
+  const state = newTaskRecord(spec, 'RUNNING').state.containers[0]!;
+  state.dockerName = 'ecs-app-1-app-00000000000000000000';
+  const req = buildCreateRequest({ task: spec, spec: spec.containers[0]!, state, cluster: 'c', secretEnvironment: {}, secretLogOptions: { 'splunk-token': 's3cr3t' } });
+  const body = req.body as { Env: string[]; HostConfig: { LogConfig: unknown } };
+  t.same(body.HostConfig.LogConfig, { Type: 'splunk', Config: { 'splunk-url': 'https://splunk.example', 'splunk-token': 's3cr3t' } });
+  t.notOk(body.Env.some((e) => e.includes('s3cr3t')), 'not in the environment');
+});

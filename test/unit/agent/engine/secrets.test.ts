@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../../src/agent/config/config.js';
 import { getParameters, ssmEndpoint } from '../../../../src/agent/api/ssm.js';
-import { resolveTaskSecrets, secretEnvironment, taskSecrets, type TaskSecretsInput } from '../../../../src/agent/engine/secrets.js';
+import { containerSecretValues, resolveTaskSecrets, taskSecrets, type TaskSecretsInput } from '../../../../src/agent/engine/secrets.js';
 import { parseAsmValueFrom, parseSecrets } from '../../../../src/agent/engine/secrets-spec.js';
 import { buildCreateRequest } from '../../../../src/agent/engine/create-request.js';
 import type { ContainerSpec, SecretSpec, TaskRecord } from '../../../../src/agent/model/task.js';
@@ -95,9 +95,9 @@ t.test('SSM secrets are read with one GetParameters per region and per 10 names,
   if (values === 'stopped') return;
   const gets = calls.filter((c) => c.target === 'AmazonSSM.GetParameters');
   t.same(gets.map((c) => [c.region, (c.body['Names'] as string[]).length, c.body['WithDecryption']]).sort(), [['eu-west-1', 1, true], ['us-east-1', 10, true], ['us-east-1', 2, true]], '12 distinct names in us-east-1: 10 + 2; eu-west-1 apart');
-  const a = secretEnvironment(rec.spec.containers[0]!, values, 'us-east-1');
+  const a = containerSecretValues(rec.spec.containers[0]!, values, 'us-east-1').env;
   t.equal(a['A6'], 'value-of-/app/p6');
-  const b = secretEnvironment(rec.spec.containers[1]!, values, 'us-east-1');
+  const b = containerSecretValues(rec.spec.containers[1]!, values, 'us-east-1').env;
   t.equal(b['B0'], 'value-of-/app/p5', 'a name both containers use was asked once and serves both');
   t.equal(b['OTHER_REGION'], 'value-of-/app/p0');
 });
@@ -108,7 +108,7 @@ t.test('an SSM parameter named by its ARN resolves; an unknown one fails with th
   const arn = ((await call(url, 'AmazonSSM.GetParameter', { Name: '/db/pass' }))['Parameter'] as { ARN: string }).ARN;
   const ok = task([container('c', { secrets: [ssm('PASS', arn)] })]);
   const values = await resolveTaskSecrets(input(ok, url));
-  t.same(values === 'stopped' ? values : secretEnvironment(ok.spec.containers[0]!, values, 'us-east-1'), { PASS: SECRET_VALUE });
+  t.same(values === 'stopped' ? values : containerSecretValues(ok.spec.containers[0]!, values, 'us-east-1').env, { PASS: SECRET_VALUE });
 
   const missing = task([container('c', { secrets: [ssm('PASS', '/db/pass'), ssm('GONE', '/db/missing'), ssm('ALSO', 'nope')] })]);
   const err = await failure(resolveTaskSecrets(input(missing, url)));
@@ -127,8 +127,8 @@ t.test('Secrets Manager: one GetSecretValue per distinct secret version; json-ke
   ]);
   const values = await resolveTaskSecrets(input(rec, url));
   if (values === 'stopped') return t.fail('stopped');
-  t.same(secretEnvironment(rec.spec.containers[0]!, values, 'us-east-1'), { USER: 'admin', PASSWORD: SECRET_VALUE, WHOLE: JSON.stringify({ user: 'admin', password: SECRET_VALUE, port: 5432 }) });
-  t.same(secretEnvironment(rec.spec.containers[1]!, values, 'us-east-1'), { PORT: '5432', PINNED: 'admin', PLAIN: 'just-a-string' }, 'a number is printed');
+  t.same(containerSecretValues(rec.spec.containers[0]!, values, 'us-east-1').env, { USER: 'admin', PASSWORD: SECRET_VALUE, WHOLE: JSON.stringify({ user: 'admin', password: SECRET_VALUE, port: 5432 }) });
+  t.same(containerSecretValues(rec.spec.containers[1]!, values, 'us-east-1').env, { PORT: '5432', PINNED: 'admin', PLAIN: 'just-a-string' }, 'a number is printed');
   const asked = calls.map((c) => [c.body['SecretId'], c.body['VersionStage'] ?? '', c.body['VersionId'] ?? '']).sort();
   t.same(asked, [[db, '', ''], [db, '', version], [db, 'AWSCURRENT', ''], [plain, '', '']].sort(), 'the three keys of the same version share one call; the suffix is not sent as the id');
 });
@@ -193,7 +193,7 @@ t.test('secrets win over the environment of the same name in the create request;
   t.notMatch(lines.join(''), /from-secret/);
 });
 
-t.test('ACS secrets are parsed: environment-variable secrets for the container only', async (t) => {
+t.test('ACS secrets are parsed: environment-variable secrets for the container and log driver options', async (t) => {
   const fail = (why: string): never => {
     throw new Error(why);
   };
@@ -201,7 +201,7 @@ t.test('ACS secrets are parsed: environment-variable secrets for the container o
   t.same(parseSecrets([{ name: 'A', valueFrom: '/a', provider: 'ssm', region: 'us-east-1', type: 'ENVIRONMENT_VARIABLE', target: 'CONTAINER' }], 'c', fail), { secrets: [ssm('A', '/a', 'us-east-1')] });
   t.same(parseSecrets([{ name: 'B', valueFrom: arn, provider: 'asm' }], 'c', fail), { secrets: [{ name: 'B', valueFrom: arn, provider: 'asm', region: '' }] }, 'type and target default');
   t.same(parseSecrets([], 'c', fail), {});
-  t.throws(() => parseSecrets([{ name: 'L', valueFrom: '/a', provider: 'ssm', target: 'LOG_DRIVER' }], 'c', fail), /not supported/);
+  t.same(parseSecrets([{ name: 'L', valueFrom: '/a', provider: 'ssm', target: 'LOG_DRIVER' }], 'c', fail), { secrets: [{ name: 'L', valueFrom: '/a', provider: 'ssm', region: '', target: 'LOG_DRIVER' }] });
   t.throws(() => parseSecrets([{ name: 'M', valueFrom: '/a', provider: 'ssm', type: 'MOUNT_POINT' }], 'c', fail), /not supported/);
   t.throws(() => parseSecrets([{ name: 'X', valueFrom: '/a' }], 'c', fail), /provider/);
   t.throws(() => parseSecrets([{ name: 'X', valueFrom: '/not-an-arn', provider: 'asm' }], 'c', fail), /not a Secrets Manager secret ARN/);
@@ -221,4 +221,16 @@ t.test('the SSM endpoint: the region default, AWS_ENDPOINT_URL, and the service-
   const opts = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' }, signal: new AbortController().signal };
   await t.rejects(getParameters({ ...opts, names: [] }), RangeError);
   await t.rejects(getParameters({ ...opts, names: Array.from({ length: 11 }, (_, i) => `n${i}`) }), RangeError);
+});
+
+t.test('a container secret and a log driver secret resolve to the environment and the driver options', async (t) => {
+  const spec = {
+    name: 'app',
+    secrets: [
+      { name: 'DB', valueFrom: '/db', provider: 'ssm' as const, region: '' },
+      { name: 'splunk-token', valueFrom: '/token', provider: 'ssm' as const, region: '', target: 'LOG_DRIVER' as const },
+    ],
+  } as unknown as Parameters<typeof containerSecretValues>[0];
+  const values = new Map([['ssm\u0000us-east-1\u0000/db', 'db-pass'], ['ssm\u0000us-east-1\u0000/token', 'tok']]);
+  t.same(containerSecretValues(spec, values, 'us-east-1'), { env: { DB: 'db-pass' }, logOptions: { 'splunk-token': 'tok' } });
 });

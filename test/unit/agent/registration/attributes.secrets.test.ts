@@ -14,7 +14,7 @@ t.test('container secrets from Parameter Store and Secrets Manager are advertise
   const ssm = 'ecs.capability.secrets.ssm.environment-variables';
   const asm = 'ecs.capability.secrets.asm.environment-variables';
   t.ok(all.includes(ssm) && all.includes(asm));
-  t.notOk(all.some((n) => n.includes('bootstrap.log-driver')), 'log-driver secrets are not supported, so not advertised');
+  t.ok(all.includes('ecs.capability.secrets.ssm.bootstrap.log-driver') && all.includes('ecs.capability.secrets.asm.bootstrap.log-driver'), 'log driver secrets (secretOptions) too');
   let official: string[];
   try {
     official = [...readFileSync(TRANSCRIPT, 'utf8').matchAll(/ecs\.capability\.[a-z0-9.-]+/g)].map((m) => m[0]);
@@ -23,7 +23,7 @@ t.test('container secrets from Parameter Store and Secrets Manager are advertise
     return;
   }
   t.ok(official.includes(ssm) && official.includes(asm), 'the names are the official agent');
-  const order = (list: string[]) => ['ecs.capability.private-registry-authentication.secretsmanager', ssm, 'ecs.capability.ecr-endpoint', asm, 'ecs.capability.container-ordering'].map((n) => list.indexOf(n));
+  const order = (list: string[]) => ['ecs.capability.private-registry-authentication.secretsmanager', ssm, 'ecs.capability.secrets.ssm.bootstrap.log-driver', 'ecs.capability.ecr-endpoint', asm, 'ecs.capability.secrets.asm.bootstrap.log-driver', 'ecs.capability.container-ordering'].map((n) => list.indexOf(n));
   const ours = order(all);
   t.same([...ours].sort((a, b) => a - b), ours, 'same relative order as the official registration');
   const theirs = order(official);

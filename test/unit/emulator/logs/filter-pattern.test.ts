@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileFilterPattern, splitFields } from '../../../../src/emulator/logs/filter-pattern.js';
+import { compileFilterPattern, requiredSubstrings, splitFields } from '../../../../src/emulator/logs/filter-pattern.js';
 
 const APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534';
 const JSON_ERROR = '{"level":"error","ms":150,"user":{"id":7,"roles":["admin","dev"]},"retry":true,"gone":null}';
@@ -65,4 +65,16 @@ t.test('a pattern that does not parse is refused when compiled, not matched as t
 
 t.test('space-delimited fields keep quoted and bracketed runs whole', async (t) => {
   t.same(splitFields(APACHE), ['127.0.0.1', '-', 'frank', '10/Oct/2000:13:25:15 -0700', 'GET /apache_pb.gif HTTP/1.0', '404', '1534']);
+});
+
+t.test('the texts a pattern requires narrow the scan without changing what matches', async (t) => {
+  t.same(requiredSubstrings('ERROR "user not found" ?WARN -health %x+%'), ['ERROR', 'user not found']);
+  t.same(requiredSubstrings('-"x y" ?"a b" ok'), ['ok'], 'excluded and alternative phrases promise nothing');
+  t.same(requiredSubstrings('{ $.level = "error" }'), []);
+  t.same(requiredSubstrings('[a, b = 1]'), []);
+  t.same(requiredSubstrings(''), []);
+  for (const [pattern, message, expected] of rows) {
+    const required = requiredSubstrings(pattern).every((w) => message.includes(w));
+    if (expected) t.ok(required, `a match of ${pattern} has every required text`);
+  }
 });

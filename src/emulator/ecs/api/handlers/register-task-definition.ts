@@ -35,6 +35,8 @@ function checkContainerDefinitions(defs: unknown[]): boolean {
     }
     checkRepositoryCredentials(d['repositoryCredentials'], i);
     if (checkContainerSecrets(d['secrets'], i)) secrets = true;
+    const logConfiguration = d['logConfiguration'];
+    if (isRecord(logConfiguration) && checkContainerSecrets(logConfiguration['secretOptions'], i, 'logConfiguration.secretOptions')) secrets = true;
     if (names.has(d['name'])) throw invalidParameter(`Duplicate container name: ${d['name']}`);
     names.add(d['name']);
   });
