@@ -29,7 +29,16 @@ interface Target {
 const SERVICES: readonly Target[] = [
   { botocore: 'secretsmanager', dir: 'secretsmanager', prefix: 'SecretsManager', operations: ['CreateSecret', 'GetSecretValue', 'DescribeSecret', 'DeleteSecret', 'ListSecrets'] },
   { botocore: 'ssm', dir: 'ssm', prefix: 'Ssm', operations: ['PutParameter', 'GetParameters', 'GetParameter', 'DeleteParameter'] },
-  { botocore: 'ecr', dir: 'ecr', prefix: 'Ecr', operations: ['GetAuthorizationToken'] },
+  {
+    botocore: 'ecr', dir: 'ecr', prefix: 'Ecr',
+    operations: [
+      'GetAuthorizationToken', 'CreateRepository', 'DescribeRepositories', 'DeleteRepository', 'ListImages', 'DescribeImages', 'BatchGetImage',
+      'BatchDeleteImage', 'PutImage', 'PutImageTagMutability', 'PutImageScanningConfiguration', 'PutLifecyclePolicy', 'GetLifecyclePolicy',
+      'DeleteLifecyclePolicy', 'StartLifecyclePolicyPreview', 'GetLifecyclePolicyPreview', 'SetRepositoryPolicy', 'GetRepositoryPolicy',
+      'DeleteRepositoryPolicy', 'TagResource', 'UntagResource', 'ListTagsForResource', 'DescribeRegistry', 'StartImageScan',
+      'DescribeImageScanFindings',
+    ],
+  },
   {
     botocore: 'logs', dir: 'logs', prefix: 'Logs',
     operations: [

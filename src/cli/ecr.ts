@@ -3,7 +3,8 @@
  * Off unless a registry is named. Each flag has an environment twin, and the credentials are better given there:
  * a flag's value shows in `ps`.
  *
- *   --ecr-registry HOST:PORT      BERTH_ECR_REGISTRY      the Docker registry that plays the account's ECR registry
+ *   --ecr-port PORT               BERTH_ECR_PORT          the built-in registry's port (default: the emulator's + 1)
+ *   --ecr-registry HOST:PORT      BERTH_ECR_REGISTRY      an external Docker registry that plays ECR instead
  *   --ecr-credentials USER:PASS   BERTH_ECR_CREDENTIALS   its login (htpasswd), handed out as ECR tokens
  *   --ecr-endpoint URL            BERTH_ECR_ENDPOINT      where agents reach the emulator's ECR API (default: its URL)
  */
@@ -11,12 +12,14 @@ import type { EcrRegistryOptions } from '../emulator/ecr/registry.js';
 import { UsageError } from './io.js';
 
 export const ECR_OPTIONS = {
+  'ecr-port': { type: 'string' },
   'ecr-registry': { type: 'string' },
   'ecr-credentials': { type: 'string' },
   'ecr-endpoint': { type: 'string' },
 } as const;
 
 export interface EcrFlags {
+  'ecr-port'?: string | undefined;
   'ecr-registry'?: string | undefined;
   'ecr-credentials'?: string | undefined;
   'ecr-endpoint'?: string | undefined;
@@ -52,4 +55,20 @@ export function ecrFromFlags(command: string, flags: EcrFlags, env: NodeJS.Proce
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--ecr-endpoint '${endpoint}': expected an http(s) URL`, command);
   }
   return { registry, username: credentials.slice(0, i), password: credentials.slice(i + 1), ...(endpoint ? { endpoint } : {}) };
+}
+
+/**
+ * The built-in registry's settings (--ecr-port, BERTH_ECR_PORT; default the emulator's port + 1), or false when an
+ * external registry plays ECR.
+ */
+export function ecrRegistryFromFlags(command: string, flags: EcrFlags, env: NodeJS.ProcessEnv, external: boolean): { port?: number } | false {
+  const raw = flags['ecr-port'] ?? env['BERTH_ECR_PORT'];
+  if (external) {
+    if (raw !== undefined) throw new UsageError('--ecr-port is the built-in registry\'s port; it does not go with --ecr-registry', command);
+    return false;
+  }
+  if (raw === undefined) return {};
+  const port = Number(raw);
+  if (raw === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--ecr-port '${raw}': expected a port 0-65535`, command);
+  return { port };
 }

@@ -19,14 +19,18 @@ const VPC_FLAGS = `Simulated VPC for awsvpc tasks (off unless --vpc-cidr is give
   --vpc-domain NAME   DNS search domain of the ENIs (default ec2.internal; the DNS server is the subnet's
                       second address, as in AWS)`;
 
-const ECR_FLAGS = `Emulated ECR (off unless a registry is named; each flag has a BERTH_ECR_* environment twin):
-  --ecr-registry HOST:PORT    a local Docker registry (htpasswd) that plays the account's ECR registry: tasks
-                              with images there pull with ECR tokens (registryAuthentication type ecr)
-                              [BERTH_ECR_REGISTRY]
+const ECR_FLAGS = `ECR (on by default: the emulator's own registry, /usr/bin/docker-registry behind an ECR front;
+each flag has a BERTH_ECR_* environment twin):
+  --ecr-port PORT             the registry's port on the emulator's host (default: the emulator's port + 1; 0 picks
+                              one): repositoryUri is <host>:<port>/<name>, which docker accepts on this machine
+                              with no daemon configuration (a loopback registry) [BERTH_ECR_PORT]
+  --ecr-registry HOST:PORT    instead, an external Docker registry (htpasswd) that plays the account's ECR registry:
+                              tasks with images there pull with ECR tokens (registryAuthentication type ecr); it
+                              has no repositories API [BERTH_ECR_REGISTRY]
   --ecr-credentials USER:PASS its login, handed out by GetAuthorizationToken [BERTH_ECR_CREDENTIALS; prefer
                               the variable: a flag shows in ps]
-  --ecr-endpoint URL          where agents reach the emulator's ECR API (default: the emulator's URL)
-                              [BERTH_ECR_ENDPOINT]`;
+  --ecr-endpoint URL          where agents reach the emulator's ECR API for that registry (default: the
+                              emulator's URL) [BERTH_ECR_ENDPOINT]`;
 
 const EXIT_CODES = `Exit codes: 0 clean, 1 transient failure (restart me), 2 bad command line,
             5 terminal failure (bad configuration, cluster or attribute mismatch: do not restart).`;

@@ -6,7 +6,7 @@ import { cliLogger } from './logging.js';
 import { sdNotify } from './notify.js';
 import { shutdownSignal } from './signals.js';
 import { VPC_OPTIONS, vpcFromFlags } from './vpc.js';
-import { ECR_OPTIONS, ecrFromFlags } from './ecr.js';
+import { ECR_OPTIONS, ecrFromFlags, ecrRegistryFromFlags } from './ecr.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -23,6 +23,7 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
   const port = parsePort('up', flags.port);
   const vpc = vpcFromFlags('up', flags);
   const ecr = ecrFromFlags('up', flags, io.env);
+  const ecrRegistry = ecrRegistryFromFlags('up', flags, io.env, ecr !== undefined);
   const log = await cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   // A terminal's Ctrl-C reaches both npm and berth, and npm forwards its copy: repeats are expected, never fatal.
   const stopped = shutdownSignal({ onRepeat: (sig) => log.warn({ signal: sig }, 'already stopping; task containers keep running') })
@@ -37,6 +38,7 @@ export async function upCommand(args: readonly string[], io: CliIo): Promise<num
     region: flags.region,
     vpc,
     ecr,
+    ecrRegistry,
     env: io.env,
     log,
     print: (line) => io.stdout.write(`${line}\n`),

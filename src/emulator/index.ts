@@ -18,7 +18,11 @@ import { handleUpgrade } from './upgrade.js';
 import { ServiceController } from './ecs/services/controller.js';
 import { TelemetryStore } from './ecs/tcs/telemetry.js';
 import { EmulatorMetrics } from './metrics/registry.js';
-import { EmulatedEcr, type EcrRegistryOptions } from './ecr/registry.js';
+import { EmulatedEcr, externalLogin, type EcrRegistryOptions } from './ecr/registry.js';
+import { expireImages, LocalRegistry, openEcrStore } from './ecr/index.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REGISTRY_BINARY } from './ecr/registry-process.js';
 import { StartedParts } from '../shared/started-parts.js';
 import { realClock, sleep } from '../shared/clock.js';
 
@@ -48,11 +52,19 @@ export interface EmulatorOptions {
    * out; tasks with images there pull with registryAuthentication type ecr.
    */
   ecr?: EcrRegistryOptions | undefined;
+  /**
+   * The built-in ECR registry (on unless `ecr` names an external one, or false): a distribution registry under
+   * <dataDir>/ecr behind a front on `host` (default the emulator's) and `port` (default the emulator's port + 1,
+   * or a free one when the emulator's is 0). Needs /usr/bin/docker-registry; without it ECR has no registry.
+   */
+  ecrRegistry?: { port?: number; host?: string; lifecycleMs?: number } | false | undefined;
 }
 
 export interface Emulator {
   readonly port: number;
   readonly url: string; // e.g. http://127.0.0.1:PORT
+  /** host:port of the ECR registry images name (built-in or --ecr-registry); undefined without one. */
+  readonly ecrRegistry: string | undefined;
   close(): Promise<void>; // idempotent; closes websockets with a close frame, http server, db
 }
 
@@ -80,7 +92,31 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       await simulated.start();
       vpc = parts.add('vpc service', new EniAttachments({ vpc: simulated, store, region: arns.region, accountId: arns.accountId, log: log.child({ vpc: true }), attachTimeoutMs: opts.vpc.attachTimeoutMs }), (v) => v.close());
     }
-    const ecr = opts.ecr ? new EmulatedEcr(opts.ecr, arns.accountId, arns.region) : undefined;
+    const ecrStore = openEcrStore(database);
+    let ecr: EmulatedEcr | undefined;
+    let localRegistry: LocalRegistry | undefined;
+    if (opts.ecr) {
+      ecr = new EmulatedEcr(opts.ecr.registry, externalLogin(opts.ecr), arns.accountId, arns.region, opts.ecr.endpoint);
+    } else if (opts.ecrRegistry !== false && !existsSync(REGISTRY_BINARY)) {
+      log.warn({ binary: REGISTRY_BINARY }, 'no ECR registry: docker-registry is not installed (apt-get install docker-registry)');
+    } else if (opts.ecrRegistry !== false) {
+      const ecrDeps = () => ({ store: ecrStore, log, account: { region: arns.region, accountId: arns.accountId }, now: () => realClock.now(), ecr, local: localRegistry });
+      const local = new LocalRegistry({
+        dir: path.join(opts.dataDir, 'ecr'),
+        store: ecrStore,
+        registryId: arns.accountId,
+        log: log.child({ ecr: true }),
+        lifecycleMs: opts.ecrRegistry?.lifecycleMs,
+        applyLifecycle: (repository) => void ecrStore.transaction(() => expireImages(ecrDeps(), repository)),
+      });
+      localRegistry = parts.add('ecr registry', local, (l) => l.close());
+      const ecrPort = opts.ecrRegistry?.port ?? (opts.port === 0 ? 0 : opts.port + 1);
+      await local.start(ecrPort, opts.ecrRegistry?.host ?? host);
+      ecr = new EmulatedEcr(local.host, (nowMs) => {
+        const t = local.tokens.issue(nowMs);
+        return { username: 'AWS', password: t.password, expiresAtMs: t.expiresAtMs };
+      }, arns.accountId, arns.region);
+    }
     const services = parts.add('service controller', new ServiceController({ log: log.child({ services: true }), intervalMs: opts.serviceTickMs }), (c) => c.close());
     const hub = parts.add('acs hub', new AcsHub({ onSessionChange: () => services.changed(), store, arns, log: log.child({ acs: true }), heartbeatIntervalMs, now, credentials: opts.credentials,
       manifestIntervalMs: opts.manifestIntervalMs ?? 300_000, missedHeartbeatLimit: opts.missedHeartbeatLimit, vpc, ecr }), (h) => h.close());
@@ -94,7 +130,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       ecs: ctx,
       secretsManager: { store: openSecretsStore(database), log, account, now },
       ssm: { store: openParametersStore(database), log, account, now },
-      ecr: { log, account, now, ecr },
+      ecr: { store: ecrStore, log, account, now, ecr, local: localRegistry },
       logs: { store: logsStore, log, account, now },
     };
 
@@ -156,7 +192,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       })();
       return closing;
     };
-    return { port, url, close };
+    return { port, url, ecrRegistry: ecr?.registry, close };
   } catch (err) {
     await parts.closeAll();
     throw err;

@@ -20,6 +20,8 @@ export interface UpOptions {
   vpc?: VpcOptions | undefined;
   /** An emulated ECR registry: images there pull with ECR tokens from the emulator. */
   ecr?: EcrRegistryOptions | undefined;
+  /** The built-in ECR registry's settings, or false (see EmulatorOptions.ecrRegistry). */
+  ecrRegistry?: { port?: number } | false | undefined;
   env: NodeJS.ProcessEnv;
   log: Logger;
   print: (line: string) => void;
@@ -50,6 +52,7 @@ export async function runUp(opts: UpOptions): Promise<Up> {
     log: opts.log.child({ component: 'emulator' }),
     vpc: opts.vpc,
     ecr: opts.ecr,
+    ecrRegistry: opts.ecrRegistry,
   });
   try {
     const ecs = new ECSClient({ endpoint: emulator.url, region: opts.region, credentials: LOCAL_CREDENTIALS });
@@ -96,6 +99,13 @@ export async function runUp(opts: UpOptions): Promise<Up> {
       const subnetId = opts.vpc.subnetId ?? 'subnet-0berth0000000001';
       opts.print(`awsvpc: simulated VPC ${subnetId} (${opts.vpc.subnetCidr}); register with --network-mode awsvpc and run with`);
       opts.print(`  aws --endpoint-url ${emulator.url} ecs run-task --cluster ${opts.cluster} --task-definition <family> --network-configuration 'awsvpcConfiguration={subnets=[${subnetId}]}'`);
+    }
+    if (!opts.ecr && emulator.ecrRegistry) {
+      const registry = emulator.ecrRegistry;
+      opts.print(`ECR: a registry at ${registry}; push an image and run it:`);
+      opts.print(`  aws --endpoint-url ${emulator.url} ecr create-repository --repository-name web`);
+      opts.print(`  aws --endpoint-url ${emulator.url} ecr get-login-password | docker login --username AWS --password-stdin ${registry}`);
+      opts.print(`  docker tag berth/busybox:latest ${registry}/web:1 && docker push ${registry}/web:1   # then "image": "${registry}/web:1"`);
     }
     if (opts.ecr) {
       opts.print(`ECR: images on ${opts.ecr.registry} pull with ECR tokens from ${opts.ecr.endpoint ?? emulator.url}; try`);

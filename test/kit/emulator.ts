@@ -26,7 +26,7 @@ export interface TestEmulator {
 /** A real emulator on port 0 with a fast heartbeat, closed in teardown. */
 export async function startTestEmulator(
   t: Teardownable,
-  opts: { dataDir?: string; heartbeatIntervalMs?: number; serviceTickMs?: number } = {},
+  opts: { dataDir?: string; heartbeatIntervalMs?: number; serviceTickMs?: number; ecrRegistry?: boolean } = {},
 ): Promise<TestEmulator> {
   const dataDir = opts.dataDir ?? tempDataDir(t);
   const emu = await startEmulator({
@@ -35,6 +35,8 @@ export async function startTestEmulator(
     log: silentLogger(),
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 100,
     serviceTickMs: opts.serviceTickMs ?? 50,
+    // The built-in ECR registry is a process of its own: only the tests that use it start one.
+    ecrRegistry: opts.ecrRegistry ? {} : false,
   });
   const ecs = new ECSClient({
     endpoint: emu.url,

@@ -29,7 +29,7 @@ export function removeDir(dir: string): void {
 }
 
 export async function emulatorOn(dataDir: string, port = 0): Promise<Emulator> {
-  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000 });
+  return startEmulator({ port, dataDir, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ecrRegistry: false });
 }
 
 export function ecsClient(url: string): ECSClient {
@@ -129,7 +129,7 @@ export interface StackOptions {
 export async function startStack(t: { teardown(fn: () => unknown): void }, opts: StackOptions): Promise<Stack> {
   const dir = tempDir(opts.name);
   const cluster = `${opts.name}-${process.pid}`;
-  const emulator = await startEmulator({ port: 0, dataDir: `${dir}/emulator`, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ...opts.emulator });
+  const emulator = await startEmulator({ port: 0, dataDir: `${dir}/emulator`, region: REGION, log: testLogger(), heartbeatIntervalMs: 1000, ecrRegistry: false, ...opts.emulator });
   t.teardown(async () => {
     await emulator.close();
     removeContainersOfCluster(cluster);

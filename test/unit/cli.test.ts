@@ -80,7 +80,7 @@ t.test('a bad flag is one clear line and exit 2', async (t) => {
   t.ok(oneLine(emulator.stderr), emulator.stderr);
   t.match(emulator.stderr, /option '--port <value>' needs a value/);
   t.equal(top.code, 2);
-  t.match(top.stderr, /^berth: unknown command 'frobnicate' \(commands: agent, emulator, up, version\)/);
+  t.match(top.stderr, /^berth: unknown command 'frobnicate' \(commands: agent, emulator, up, logs, version\)/);
   t.ok(oneLine(top.stderr));
   t.equal(port.code, 2);
   t.match(port.stderr, /--port 'eighty': expected a port 0-65535/);

@@ -31,7 +31,12 @@ export interface OperationDef<Deps, Input, Code extends string> {
   readonly notEmulated?: readonly (keyof Input & string)[];
   /** Checks the model cannot express, run after the model's (throw the service's error). */
   readonly check?: (input: Input) => void;
-  handle(deps: Deps, input: Input, call: CallInfo): OperationOutput;
+  /**
+   * Asynchronous work an operation needs before its transaction (ECR's PutImage stores the manifest in the
+   * registry); its result is `handle`'s fourth argument. Operations with it are answered by `invokeAsync` only.
+   */
+  readonly prepare?: (deps: Deps, input: Input, call: CallInfo) => Promise<unknown>;
+  handle(deps: Deps, input: Input, call: CallInfo, prepared?: unknown): OperationOutput;
 }
 
 /** The violations of a request, or a member berth does not emulate; the service says how they are answered. */
@@ -69,6 +74,8 @@ export interface AwsJsonService<Deps extends ServiceDepsBase, Ops, Code extends 
    * service's errors. `serve` answers requests with it; tests and benchmarks may call it directly.
    */
   invoke(deps: Deps, operation: string, input: Record<string, unknown>, call?: Partial<CallInfo>): OperationOutput;
+  /** As `invoke`, for every operation, those with a `prepare` step included. */
+  invokeAsync(deps: Deps, operation: string, input: Record<string, unknown>, call?: Partial<CallInfo>): Promise<OperationOutput>;
   serve(deps: Deps, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -141,7 +148,8 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
     throw error('UnknownOperationException', known ? `${model.serviceId} ${op} is not emulated by berth${only}` : `Unknown operation ${targetText}${only}`.trim());
   };
 
-  const invoke = (deps: Deps, op: string, input: Record<string, unknown>, call: Partial<CallInfo> = {}): OperationOutput => {
+  /** The model's check and the operation's own, before anything runs. */
+  const checked = (op: string, input: Record<string, unknown>): OperationDef<Deps, unknown, Code> => {
     const def = operations.get(op);
     if (!def) return unknownOperation(op, `${target}${op}`);
     const inputShape = model.operations[op];
@@ -151,14 +159,29 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
     }
     if (problems.length > 0) throw problemError(problems);
     def.check?.(input);
-    const info: CallInfo = { host: call.host ?? '127.0.0.1', requestId: call.requestId ?? randomUUID() };
+    return def;
+  };
+  const callInfo = (call: Partial<CallInfo>): CallInfo => ({ host: call.host ?? '127.0.0.1', requestId: call.requestId ?? randomUUID() });
+
+  const invoke = (deps: Deps, op: string, input: Record<string, unknown>, call: Partial<CallInfo> = {}): OperationOutput => {
+    const def = checked(op, input);
+    if (def.prepare) throw new Error(`${model.serviceId} ${op} has an asynchronous step: call invokeAsync`);
+    const info = callInfo(call);
     return run(deps, () => def.handle(deps, input, info));
+  };
+
+  const invokeAsync = async (deps: Deps, op: string, input: Record<string, unknown>, call: Partial<CallInfo> = {}): Promise<OperationOutput> => {
+    const def = checked(op, input);
+    const info = callInfo(call);
+    const prepared = def.prepare ? await def.prepare(deps, input, info) : undefined;
+    return run(deps, () => def.handle(deps, input, info, prepared));
   };
 
   return {
     model,
     target,
     invoke,
+    invokeAsync,
     operation(name, def) {
       if (!Object.hasOwn(model.operations, name)) throw new Error(`${model.serviceId} has no operation ${name} in its model`);
       operations.set(name, def as OperationDef<Deps, unknown, Code>);
@@ -177,7 +200,7 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
         if (req.method !== 'POST') throw error('UnknownOperationException', 'Only POST / is supported.', 404);
         const raw = await readBody(req);
         if (!operations.has(op)) unknownOperation(op, targetText);
-        const out = invoke(deps, op, parse(raw), { host: req.headers.host ?? '127.0.0.1', requestId });
+        const out = await invokeAsync(deps, op, parse(raw), { host: req.headers.host ?? '127.0.0.1', requestId });
         send(res, requestId, 200, out);
         observe(undefined);
       } catch (err) {

@@ -51,13 +51,228 @@ export type EcrModelErrorCode =
   | "UploadNotFoundException"
   | "ValidationException";
 
+export interface BatchDeleteImageRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageIds: Array<ImageIdentifier>;
+}
+
+export interface BatchGetImageRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageIds: Array<ImageIdentifier>;
+  acceptedMediaTypes?: Array<string>;
+}
+
+export interface CreateRepositoryRequest {
+  registryId?: string;
+  repositoryName: string;
+  tags?: Array<Tag>;
+  imageTagMutability?: "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+  imageTagMutabilityExclusionFilters?: Array<ImageTagMutabilityExclusionFilter>;
+  imageScanningConfiguration?: ImageScanningConfiguration;
+  encryptionConfiguration?: EncryptionConfiguration;
+}
+
+export interface DeleteLifecyclePolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+}
+
+export interface DeleteRepositoryPolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+}
+
+export interface DeleteRepositoryRequest {
+  registryId?: string;
+  repositoryName: string;
+  force?: boolean;
+}
+
+export interface DescribeImageScanFindingsRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageId: ImageIdentifier;
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export interface DescribeImagesFilter {
+  tagStatus?: "TAGGED" | "UNTAGGED" | "ANY";
+  imageStatus?: "ACTIVE" | "ARCHIVED" | "ACTIVATING" | "ANY";
+}
+
+export interface DescribeImagesRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageIds?: Array<ImageIdentifier>;
+  nextToken?: string;
+  maxResults?: number;
+  filter?: DescribeImagesFilter;
+}
+
+export type DescribeRegistryRequest = Record<string, never>;
+
+export interface DescribeRepositoriesRequest {
+  registryId?: string;
+  repositoryNames?: Array<string>;
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export interface EncryptionConfiguration {
+  encryptionType: "AES256" | "KMS" | "KMS_DSSE";
+  kmsKey?: string;
+}
+
 export interface GetAuthorizationTokenRequest {
   registryIds?: Array<string>;
+}
+
+export interface GetLifecyclePolicyPreviewRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageIds?: Array<ImageIdentifier>;
+  nextToken?: string;
+  maxResults?: number;
+  filter?: LifecyclePolicyPreviewFilter;
+}
+
+export interface GetLifecyclePolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+}
+
+export interface GetRepositoryPolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+}
+
+export interface ImageIdentifier {
+  imageDigest?: string;
+  imageTag?: string;
+}
+
+export interface ImageScanningConfiguration {
+  scanOnPush?: boolean;
+}
+
+export interface ImageTagMutabilityExclusionFilter {
+  filterType: "WILDCARD";
+  filter: string;
+}
+
+export interface LifecyclePolicyPreviewFilter {
+  tagStatus?: "TAGGED" | "UNTAGGED" | "ANY";
+}
+
+export interface ListImagesFilter {
+  tagStatus?: "TAGGED" | "UNTAGGED" | "ANY";
+  imageStatus?: "ACTIVE" | "ARCHIVED" | "ACTIVATING" | "ANY";
+}
+
+export interface ListImagesRequest {
+  registryId?: string;
+  repositoryName: string;
+  nextToken?: string;
+  maxResults?: number;
+  filter?: ListImagesFilter;
+}
+
+export interface ListTagsForResourceRequest {
+  resourceArn: string;
+}
+
+export interface PutImageRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageManifest: string;
+  imageManifestMediaType?: string;
+  imageTag?: string;
+  imageDigest?: string;
+}
+
+export interface PutImageScanningConfigurationRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageScanningConfiguration: ImageScanningConfiguration;
+}
+
+export interface PutImageTagMutabilityRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageTagMutability: "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+  imageTagMutabilityExclusionFilters?: Array<ImageTagMutabilityExclusionFilter>;
+}
+
+export interface PutLifecyclePolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+  lifecyclePolicyText: string;
+}
+
+export interface SetRepositoryPolicyRequest {
+  registryId?: string;
+  repositoryName: string;
+  policyText: string;
+  force?: boolean;
+}
+
+export interface StartImageScanRequest {
+  registryId?: string;
+  repositoryName: string;
+  imageId: ImageIdentifier;
+}
+
+export interface StartLifecyclePolicyPreviewRequest {
+  registryId?: string;
+  repositoryName: string;
+  lifecyclePolicyText?: string;
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface TagResourceRequest {
+  resourceArn: string;
+  tags: Array<Tag>;
+}
+
+export interface UntagResourceRequest {
+  resourceArn: string;
+  tagKeys: Array<string>;
 }
 
 /** Operation name -> its request type. */
 export interface EcrOperations {
   GetAuthorizationToken: GetAuthorizationTokenRequest;
+  CreateRepository: CreateRepositoryRequest;
+  DescribeRepositories: DescribeRepositoriesRequest;
+  DeleteRepository: DeleteRepositoryRequest;
+  ListImages: ListImagesRequest;
+  DescribeImages: DescribeImagesRequest;
+  BatchGetImage: BatchGetImageRequest;
+  BatchDeleteImage: BatchDeleteImageRequest;
+  PutImage: PutImageRequest;
+  PutImageTagMutability: PutImageTagMutabilityRequest;
+  PutImageScanningConfiguration: PutImageScanningConfigurationRequest;
+  PutLifecyclePolicy: PutLifecyclePolicyRequest;
+  GetLifecyclePolicy: GetLifecyclePolicyRequest;
+  DeleteLifecyclePolicy: DeleteLifecyclePolicyRequest;
+  StartLifecyclePolicyPreview: StartLifecyclePolicyPreviewRequest;
+  GetLifecyclePolicyPreview: GetLifecyclePolicyPreviewRequest;
+  SetRepositoryPolicy: SetRepositoryPolicyRequest;
+  GetRepositoryPolicy: GetRepositoryPolicyRequest;
+  DeleteRepositoryPolicy: DeleteRepositoryPolicyRequest;
+  TagResource: TagResourceRequest;
+  UntagResource: UntagResourceRequest;
+  ListTagsForResource: ListTagsForResourceRequest;
+  DescribeRegistry: DescribeRegistryRequest;
+  StartImageScan: StartImageScanRequest;
+  DescribeImageScanFindings: DescribeImageScanFindingsRequest;
 }
 
 export const ECR_MODEL: ServiceModel = {
@@ -126,9 +341,176 @@ export const ECR_MODEL: ServiceModel = {
     "ValidatePullThroughCacheRule"
   ],
   "operations": {
-    "GetAuthorizationToken": "GetAuthorizationTokenRequest"
+    "GetAuthorizationToken": "GetAuthorizationTokenRequest",
+    "CreateRepository": "CreateRepositoryRequest",
+    "DescribeRepositories": "DescribeRepositoriesRequest",
+    "DeleteRepository": "DeleteRepositoryRequest",
+    "ListImages": "ListImagesRequest",
+    "DescribeImages": "DescribeImagesRequest",
+    "BatchGetImage": "BatchGetImageRequest",
+    "BatchDeleteImage": "BatchDeleteImageRequest",
+    "PutImage": "PutImageRequest",
+    "PutImageTagMutability": "PutImageTagMutabilityRequest",
+    "PutImageScanningConfiguration": "PutImageScanningConfigurationRequest",
+    "PutLifecyclePolicy": "PutLifecyclePolicyRequest",
+    "GetLifecyclePolicy": "GetLifecyclePolicyRequest",
+    "DeleteLifecyclePolicy": "DeleteLifecyclePolicyRequest",
+    "StartLifecyclePolicyPreview": "StartLifecyclePolicyPreviewRequest",
+    "GetLifecyclePolicyPreview": "GetLifecyclePolicyPreviewRequest",
+    "SetRepositoryPolicy": "SetRepositoryPolicyRequest",
+    "GetRepositoryPolicy": "GetRepositoryPolicyRequest",
+    "DeleteRepositoryPolicy": "DeleteRepositoryPolicyRequest",
+    "TagResource": "TagResourceRequest",
+    "UntagResource": "UntagResourceRequest",
+    "ListTagsForResource": "ListTagsForResourceRequest",
+    "DescribeRegistry": "DescribeRegistryRequest",
+    "StartImageScan": "StartImageScanRequest",
+    "DescribeImageScanFindings": "DescribeImageScanFindingsRequest"
   },
   "shapes": {
+    "Arn": {
+      "type": "string"
+    },
+    "BatchDeleteImageRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageIds": "ImageIdentifierList"
+      },
+      "required": [
+        "repositoryName",
+        "imageIds"
+      ]
+    },
+    "BatchGetImageRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageIds": "ImageIdentifierList",
+        "acceptedMediaTypes": "MediaTypeList"
+      },
+      "required": [
+        "repositoryName",
+        "imageIds"
+      ]
+    },
+    "CreateRepositoryRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "tags": "TagList",
+        "imageTagMutability": "ImageTagMutability",
+        "imageTagMutabilityExclusionFilters": "ImageTagMutabilityExclusionFilters",
+        "imageScanningConfiguration": "ImageScanningConfiguration",
+        "encryptionConfiguration": "EncryptionConfiguration"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "DeleteLifecyclePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "DeleteRepositoryPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "DeleteRepositoryRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "force": "ForceFlag"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "DescribeImageScanFindingsRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageId": "ImageIdentifier",
+        "nextToken": "NextToken",
+        "maxResults": "MaxResults"
+      },
+      "required": [
+        "repositoryName",
+        "imageId"
+      ]
+    },
+    "DescribeImagesFilter": {
+      "type": "structure",
+      "members": {
+        "tagStatus": "TagStatus",
+        "imageStatus": "ImageStatusFilter"
+      }
+    },
+    "DescribeImagesRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageIds": "ImageIdentifierList",
+        "nextToken": "NextToken",
+        "maxResults": "MaxResults",
+        "filter": "DescribeImagesFilter"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "DescribeRegistryRequest": {
+      "type": "structure",
+      "members": {}
+    },
+    "DescribeRepositoriesRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryNames": "RepositoryNameList",
+        "nextToken": "NextToken",
+        "maxResults": "MaxResults"
+      }
+    },
+    "EncryptionConfiguration": {
+      "type": "structure",
+      "members": {
+        "encryptionType": "EncryptionType",
+        "kmsKey": "KmsKey"
+      },
+      "required": [
+        "encryptionType"
+      ]
+    },
+    "EncryptionType": {
+      "type": "string",
+      "enum": [
+        "AES256",
+        "KMS",
+        "KMS_DSSE"
+      ]
+    },
+    "ForceFlag": {
+      "type": "boolean"
+    },
     "GetAuthorizationTokenRegistryIdList": {
       "type": "list",
       "member": "RegistryId",
@@ -141,9 +523,352 @@ export const ECR_MODEL: ServiceModel = {
         "registryIds": "GetAuthorizationTokenRegistryIdList"
       }
     },
+    "GetLifecyclePolicyPreviewRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageIds": "ImageIdentifierList",
+        "nextToken": "NextToken",
+        "maxResults": "LifecyclePreviewMaxResults",
+        "filter": "LifecyclePolicyPreviewFilter"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "GetLifecyclePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "GetRepositoryPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "ImageDigest": {
+      "type": "string"
+    },
+    "ImageIdentifier": {
+      "type": "structure",
+      "members": {
+        "imageDigest": "ImageDigest",
+        "imageTag": "ImageTag"
+      }
+    },
+    "ImageIdentifierList": {
+      "type": "list",
+      "member": "ImageIdentifier",
+      "min": 1,
+      "max": 100
+    },
+    "ImageManifest": {
+      "type": "string",
+      "min": 1,
+      "max": 4194304
+    },
+    "ImageScanningConfiguration": {
+      "type": "structure",
+      "members": {
+        "scanOnPush": "ScanOnPushFlag"
+      }
+    },
+    "ImageStatusFilter": {
+      "type": "string",
+      "enum": [
+        "ACTIVE",
+        "ARCHIVED",
+        "ACTIVATING",
+        "ANY"
+      ]
+    },
+    "ImageTag": {
+      "type": "string",
+      "min": 1,
+      "max": 300
+    },
+    "ImageTagMutability": {
+      "type": "string",
+      "enum": [
+        "MUTABLE",
+        "IMMUTABLE",
+        "IMMUTABLE_WITH_EXCLUSION",
+        "MUTABLE_WITH_EXCLUSION"
+      ]
+    },
+    "ImageTagMutabilityExclusionFilter": {
+      "type": "structure",
+      "members": {
+        "filterType": "ImageTagMutabilityExclusionFilterType",
+        "filter": "ImageTagMutabilityExclusionFilterValue"
+      },
+      "required": [
+        "filterType",
+        "filter"
+      ]
+    },
+    "ImageTagMutabilityExclusionFilterType": {
+      "type": "string",
+      "enum": [
+        "WILDCARD"
+      ]
+    },
+    "ImageTagMutabilityExclusionFilterValue": {
+      "type": "string",
+      "min": 1,
+      "max": 128,
+      "pattern": "^[0-9a-zA-Z._*-]{1,128}$"
+    },
+    "ImageTagMutabilityExclusionFilters": {
+      "type": "list",
+      "member": "ImageTagMutabilityExclusionFilter",
+      "min": 1,
+      "max": 5
+    },
+    "KmsKey": {
+      "type": "string",
+      "min": 1,
+      "max": 2048
+    },
+    "LifecyclePolicyPreviewFilter": {
+      "type": "structure",
+      "members": {
+        "tagStatus": "TagStatus"
+      }
+    },
+    "LifecyclePolicyText": {
+      "type": "string",
+      "min": 100,
+      "max": 30720
+    },
+    "LifecyclePreviewMaxResults": {
+      "type": "integer",
+      "min": 1,
+      "max": 100
+    },
+    "ListImagesFilter": {
+      "type": "structure",
+      "members": {
+        "tagStatus": "TagStatus",
+        "imageStatus": "ImageStatusFilter"
+      }
+    },
+    "ListImagesRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "nextToken": "NextToken",
+        "maxResults": "MaxResults",
+        "filter": "ListImagesFilter"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "ListTagsForResourceRequest": {
+      "type": "structure",
+      "members": {
+        "resourceArn": "Arn"
+      },
+      "required": [
+        "resourceArn"
+      ]
+    },
+    "MaxResults": {
+      "type": "integer",
+      "min": 1,
+      "max": 1000
+    },
+    "MediaType": {
+      "type": "string"
+    },
+    "MediaTypeList": {
+      "type": "list",
+      "member": "MediaType",
+      "min": 1,
+      "max": 100
+    },
+    "NextToken": {
+      "type": "string"
+    },
+    "PutImageRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageManifest": "ImageManifest",
+        "imageManifestMediaType": "MediaType",
+        "imageTag": "ImageTag",
+        "imageDigest": "ImageDigest"
+      },
+      "required": [
+        "repositoryName",
+        "imageManifest"
+      ]
+    },
+    "PutImageScanningConfigurationRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageScanningConfiguration": "ImageScanningConfiguration"
+      },
+      "required": [
+        "repositoryName",
+        "imageScanningConfiguration"
+      ]
+    },
+    "PutImageTagMutabilityRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageTagMutability": "ImageTagMutability",
+        "imageTagMutabilityExclusionFilters": "ImageTagMutabilityExclusionFilters"
+      },
+      "required": [
+        "repositoryName",
+        "imageTagMutability"
+      ]
+    },
+    "PutLifecyclePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "lifecyclePolicyText": "LifecyclePolicyText"
+      },
+      "required": [
+        "repositoryName",
+        "lifecyclePolicyText"
+      ]
+    },
     "RegistryId": {
       "type": "string",
       "pattern": "[0-9]{12}"
+    },
+    "RepositoryName": {
+      "type": "string",
+      "min": 2,
+      "max": 256,
+      "pattern": "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*"
+    },
+    "RepositoryNameList": {
+      "type": "list",
+      "member": "RepositoryName",
+      "min": 1,
+      "max": 100
+    },
+    "RepositoryPolicyText": {
+      "type": "string",
+      "min": 0,
+      "max": 10240
+    },
+    "ScanOnPushFlag": {
+      "type": "boolean"
+    },
+    "SetRepositoryPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "policyText": "RepositoryPolicyText",
+        "force": "ForceFlag"
+      },
+      "required": [
+        "repositoryName",
+        "policyText"
+      ]
+    },
+    "StartImageScanRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "imageId": "ImageIdentifier"
+      },
+      "required": [
+        "repositoryName",
+        "imageId"
+      ]
+    },
+    "StartLifecyclePolicyPreviewRequest": {
+      "type": "structure",
+      "members": {
+        "registryId": "RegistryId",
+        "repositoryName": "RepositoryName",
+        "lifecyclePolicyText": "LifecyclePolicyText"
+      },
+      "required": [
+        "repositoryName"
+      ]
+    },
+    "Tag": {
+      "type": "structure",
+      "members": {
+        "Key": "TagKey",
+        "Value": "TagValue"
+      },
+      "required": [
+        "Key",
+        "Value"
+      ]
+    },
+    "TagKey": {
+      "type": "string"
+    },
+    "TagKeyList": {
+      "type": "list",
+      "member": "TagKey"
+    },
+    "TagList": {
+      "type": "list",
+      "member": "Tag"
+    },
+    "TagResourceRequest": {
+      "type": "structure",
+      "members": {
+        "resourceArn": "Arn",
+        "tags": "TagList"
+      },
+      "required": [
+        "resourceArn",
+        "tags"
+      ]
+    },
+    "TagStatus": {
+      "type": "string",
+      "enum": [
+        "TAGGED",
+        "UNTAGGED",
+        "ANY"
+      ]
+    },
+    "TagValue": {
+      "type": "string"
+    },
+    "UntagResourceRequest": {
+      "type": "structure",
+      "members": {
+        "resourceArn": "Arn",
+        "tagKeys": "TagKeyList"
+      },
+      "required": [
+        "resourceArn",
+        "tagKeys"
+      ]
     }
   }
 };

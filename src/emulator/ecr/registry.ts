@@ -1,8 +1,9 @@
 /**
- * The emulated Amazon ECR registry: a Docker registry of the user's choice (host:port, behind htpasswd) plays the
- * ECR registry of the emulator's account. GetAuthorizationToken hands out its credentials as an ECR token, and
- * tasks whose images live there carry registryAuthentication {type: "ecr"} with this emulator as endpointOverride,
- * so an agent that speaks ECR (berth or the official one) pulls from it unchanged.
+ * The emulated Amazon ECR registry as ECS and agents see it: the emulator's built-in registry (registry-front.ts,
+ * the default) or a Docker registry of the user's choice (--ecr-registry host:port, behind htpasswd) plays the
+ * ECR registry of the emulator's account. GetAuthorizationToken hands out a login as an ECR token, and tasks
+ * whose images live there carry registryAuthentication {type: "ecr"} with this emulator as endpointOverride, so an
+ * agent that speaks ECR (berth or the official one) pulls from it unchanged.
  *
  * Images on a real ECR host (<account>.dkr.ecr.<region>.amazonaws.com) get ecrAuthData as ECS gives it, without an
  * endpointOverride: the agent asks the ECR endpoint it is configured with.
@@ -31,17 +32,29 @@ export function imageRegistry(image: string): string | undefined {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : undefined;
 }
 
+/** Who may pull and push: the login GetAuthorizationToken hands out, and until when. */
+export type EcrLogin = (nowMs: number) => { username: string; password: string; expiresAtMs: number };
+
+/** An external registry named with --ecr-registry: its one htpasswd login, as a token of ECR's 12-hour lifetime. */
+export function externalLogin(opts: EcrRegistryOptions): EcrLogin {
+  return (nowMs) => ({ username: opts.username, password: opts.password, expiresAtMs: nowMs + (opts.tokenTtlMs ?? TWELVE_HOURS_MS) });
+}
+
 export class EmulatedEcr {
-  readonly registry: string;
   private endpoint: string | undefined;
 
+  /**
+   * `registry`: host[:port] as images name it (the built-in front's address once it listens, or an external
+   * registry); `login`: the credentials a token carries.
+   */
   constructor(
-    private readonly opts: EcrRegistryOptions,
+    public registry: string,
+    private readonly login: EcrLogin,
     readonly accountId: string,
     readonly region: string,
+    endpoint?: string,
   ) {
-    this.registry = opts.registry;
-    this.endpoint = opts.endpoint?.replace(/\/+$/, '');
+    this.endpoint = endpoint?.replace(/\/+$/, '');
   }
 
   /** The emulator's URL once it listens; an explicitly configured endpoint stays. */
@@ -51,9 +64,10 @@ export class EmulatedEcr {
 
   /** One GetAuthorizationToken entry: base64 "<user>:<password>", expiresAt in epoch seconds, the proxy endpoint. */
   authorizationData(nowMs: number): { authorizationToken: string; expiresAt: number; proxyEndpoint: string } {
+    const login = this.login(nowMs);
     return {
-      authorizationToken: Buffer.from(`${this.opts.username}:${this.opts.password}`).toString('base64'),
-      expiresAt: Math.floor((nowMs + (this.opts.tokenTtlMs ?? TWELVE_HOURS_MS)) / 1000),
+      authorizationToken: Buffer.from(`${login.username}:${login.password}`).toString('base64'),
+      expiresAt: Math.floor(login.expiresAtMs / 1000),
       // ECR's form; agents check that "https://" + image starts with it.
       proxyEndpoint: `https://${this.registry}`,
     };

@@ -8,11 +8,18 @@ import { awsJsonService, defaultProblemError, type RequestProblem } from '../aws
 import type { ServiceDeps } from '../aws/service-deps.js';
 import { AwsServiceError, type CommonErrorCode } from '../aws/errors.js';
 import type { EmulatedEcr } from './registry.js';
+import type { EcrStore } from './store.js';
+import type { LocalRegistry } from './local-registry.js';
 import { ECR_MODEL, type EcrModelErrorCode, type EcrOperations } from './model.generated.js';
 
-/** ECR's deps: the common ones and the emulated registry, when one is configured. */
+/**
+ * ECR's deps: the common ones, its store, the emulated registry as tokens and tasks see it (`ecr`), and the
+ * built-in registry (`local`; absent when an external --ecr-registry plays ECR or none can run here).
+ */
 export interface EcrDeps extends ServiceDeps {
+  readonly store: EcrStore;
   readonly ecr?: EmulatedEcr | undefined;
+  readonly local?: LocalRegistry | undefined;
 }
 
 function constraint(p: RequestProblem): string | undefined {
@@ -48,4 +55,5 @@ export const ecr = awsJsonService<EcrOperations, EcrModelErrorCode, EcrDeps>({
   internalError: 'ServerException',
   maxBodyBytes: 64 * 1024,
   problemError: ecrProblemError,
+  run: (deps, operation) => deps.store.transaction(operation),
 });

@@ -31,7 +31,9 @@ t.test('berth talks like the official agent for the same task', { skip: !haveTra
   t.same(keys(reg), officialModelKeys, 'RegisterContainerInstance top-level keys (those in the model)');
   const resources = (r: Json): string[] => (r['totalResources'] as Json[]).map((x) => `${String(x['name'])}:${String(x['type'])}:${keys(x).join(',')}`);
   t.same(resources(reg), resources(officialReg), 'same resource names, types and value members');
-  const officialNames = new Set((officialReg['attributes'] as { name: string }[]).map((a) => a.name));
+  // The recorded agent ran without ecs-init, which turns ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE on (spec §1.2,
+  // capability table: E.execution-role-awslogs); berth has ecs-init's default, so that name is official too.
+  const officialNames = new Set([...(officialReg['attributes'] as { name: string }[]).map((a) => a.name), 'ecs.capability.execution-role-awslogs']);
   for (const a of reg['attributes'] as { name: string }[]) {
     if (a.name !== 'com.amazonaws.ecs.capability.privileged-container') t.ok(officialNames.has(a.name), `${a.name} is an official attribute`);
   }

@@ -18,7 +18,7 @@ const EXEC_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
 
 
 async function emulator(t: Teardownable, ecr?: EmulatorOptions['ecr']) {
-  const emu = await startEmulator({ port: 0, dataDir: tempDataDir(t), log: silentLogger(), heartbeatIntervalMs: 100, serviceTickMs: 50, ...(ecr ? { ecr } : {}) });
+  const emu = await startEmulator({ port: 0, dataDir: tempDataDir(t), log: silentLogger(), heartbeatIntervalMs: 100, serviceTickMs: 50, ...(ecr ? { ecr } : { ecrRegistry: false }) });
   const ecs = new ECSClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
   t.teardown(async () => {
     ecs.destroy();
@@ -67,14 +67,15 @@ t.test('GetAuthorizationToken refuses bad input with ECR-shaped errors', async (
   await bad('{"registryIds":"000000000000"}', 'SerializationException', /list of strings/);
   await bad('{"registryIds":', 'SerializationException', /structure/);
   await bad('[]', 'SerializationException', /JSON object/);
-  await bad('{}', 'UnknownOperationException', /GetAuthorizationToken only/, 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories');
+  await bad('{}', 'UnknownOperationException', /ECR PutReplicationConfiguration is not emulated by berth/, 'AmazonEC2ContainerRegistry_V20150921.PutReplicationConfiguration');
+  await bad('{}', 'InvalidParameterException', /external registry 127\.0\.0\.1:5999 \(--ecr-registry\), which berth does not manage/, 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories');
   const ok = await raw(emu.url, '');
   t.equal(ok.status, 200, 'an empty body is the default registry');
 
   const { emu: none } = await emulator(t);
   const r = await raw(none.url, '{}');
   t.equal(r.body['__type'], 'InvalidParameterException');
-  t.match(r.body['message'], /no ECR registry: start it with --ecr-registry/, 'an emulator without a registry says how to configure one');
+  t.match(r.body['message'], /runs without an ECR registry: .*docker-registry.*--ecr-registry/, 'an emulator without a registry says how to get one');
 });
 
 t.test('ECR images are sent with registryAuthentication type ecr, as ECS sends them', async (t) => {
