@@ -1,4 +1,5 @@
 import { epochSeconds } from '../../../shared/time.js';
+import { compatibilitiesOf } from './fargate-rules.js';
 import { requiredAttributes } from '../scheduler/required-attributes.js';
 import type { EmulatorContext } from '../context.js';
 import { remainingResources } from '../scheduler/capacity.js';
@@ -48,7 +49,7 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
     placementConstraints: body['placementConstraints'] ?? [],
     networkMode: body['networkMode'] ?? 'bridge',
     requiresAttributes: requiredAttributes(body),
-    compatibilities: ['EC2', 'EXTERNAL'],
+    compatibilities: compatibilitiesOf(body),
     requiresCompatibilities: body['requiresCompatibilities'] ?? [],
     registeredAt: epochSeconds(td.registeredAt),
     deregisteredAt: ts(td.deregisteredAt),

@@ -1,4 +1,5 @@
 import type { ServiceRecord } from '../../records.js';
+import { checkLaunchTarget } from '../launch-target.js';
 import { newDeployment } from '../../services/deployments.js';
 import { clientError, invalidParameter } from '../../errors.js';
 import { ecsOperation } from '../service.js';
@@ -41,9 +42,6 @@ ecsOperation('CreateService', {
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(input.serviceName)) {
       throw invalidParameter('Service name can only contain letters, numbers, hyphens and underscores (at most 255).');
     }
-    if (input.launchType && input.launchType !== 'EC2' && input.launchType !== 'EXTERNAL') {
-      throw invalidParameter(`Launch type ${input.launchType} is not supported by this emulator; use EC2 or EXTERNAL.`);
-    }
     if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
       throw invalidParameter('Only the ECS deployment controller is supported.');
     }
@@ -63,6 +61,7 @@ ecsOperation('CreateService', {
     if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
     const td = resolveTaskDefinition(ctx, input.taskDefinition);
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
+    checkLaunchTarget(td.body, input.launchType, input.capacityProviderStrategy);
 
     const now = ctx.now();
     const desiredCount = scheduling === 'DAEMON' ? 0 : (input.desiredCount ?? 0);

@@ -1,5 +1,6 @@
 import { ecsOperation } from '../service.js';
-import { invalidParameter } from '../../errors.js';
+import { clientError, invalidParameter } from '../../errors.js';
+import { fargateProblem } from '../fargate-rules.js';
 import { isRecord } from '../../validate.js';
 import { checkTags } from '../tags.js';
 import { taskDefinitionView } from '../views.js';
@@ -43,6 +44,21 @@ function checkContainerDefinitions(defs: unknown[]): boolean {
   return secrets;
 }
 
+/** requiresCompatibilities: known values; FARGATE only for a definition Fargate accepts (fargate-rules.ts). */
+function checkRequiredCompatibilities(body: Record<string, unknown>): void {
+  const wanted = (body['requiresCompatibilities'] ?? []) as string[];
+  for (const c of wanted) {
+    if (c !== 'EC2' && c !== 'FARGATE' && c !== 'EXTERNAL') throw invalidParameter(`requiresCompatibilities ${c} is not emulated by berth (EC2, FARGATE and EXTERNAL are).`);
+  }
+  if (wanted.includes('FARGATE')) {
+    const problem = fargateProblem(body);
+    if (problem !== undefined) throw clientError(problem);
+  }
+  if (wanted.includes('EXTERNAL') && body['networkMode'] === 'awsvpc') {
+    throw clientError("External instances do not support network mode 'awsvpc'.");
+  }
+}
+
 /** Revisions count up per family; the whole request (minus tags) is stored and echoed. */
 ecsOperation('RegisterTaskDefinition', {
   input: {
@@ -72,6 +88,7 @@ ecsOperation('RegisterTaskDefinition', {
       body,
       tags,
     };
+    checkRequiredCompatibilities(td.body);
     ctx.store.putTaskDefinition(td);
     return { taskDefinition: taskDefinitionView(td), tags };
   },

@@ -8,6 +8,7 @@ import { checkOverrides } from '../overrides.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
 import { checkAwsvpcInput } from '../awsvpc-input.js';
+import { checkLaunchTarget } from '../launch-target.js';
 
 export const RUN_TASK_INPUT = {
   cluster: { type: 'string' },
@@ -38,6 +39,7 @@ ecsOperation('RunTask', {
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     const overrides = checkOverrides(input.overrides, td);
     const tags = checkTags(input.tags);
+    checkLaunchTarget(td.body, input.launchType, input.capacityProviderStrategy);
     checkAwsvpcInput(ctx, td.body['networkMode'], input.networkConfiguration);
     const constraints = [...parseConstraints(input.placementConstraints), ...taskDefinitionConstraints(td.body)];
     const strategies = parseStrategies(input.placementStrategy);

@@ -1,0 +1,25 @@
+/**
+ * Where RunTask and CreateService may put a task: launchType or a capacityProviderStrategy (never both, as ECS
+ * says), and only where the task definition can run. EC2 and EXTERNAL tasks go to container instances. Fargate
+ * capacity (FARGATE / FARGATE_SPOT, capacity provider strategies) does not exist in berth yet, so asking for it is
+ * refused by name rather than quietly placed on an instance.
+ */
+import { invalidParameter } from '../errors.js';
+import { compatibilitiesOf } from './fargate-rules.js';
+
+export function checkLaunchTarget(body: Record<string, unknown>, launchType: string | undefined, capacityProviderStrategy: readonly unknown[] | undefined): void {
+  if (launchType !== undefined && capacityProviderStrategy !== undefined && capacityProviderStrategy.length > 0) {
+    throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
+  }
+  const compatibilities = compatibilitiesOf(body);
+  const required = Array.isArray(body['requiresCompatibilities']) ? (body['requiresCompatibilities'] as string[]) : [];
+  const wanted = launchType ?? 'EC2';
+  // A definition registered for FARGATE only cannot run as an EC2 task, and a FARGATE task needs a Fargate definition.
+  if (!compatibilities.includes(wanted) || (required.length > 0 && !required.includes(wanted) && !(wanted === 'EC2' && required.includes('EXTERNAL')))) {
+    throw invalidParameter(`Task definition does not support launch_type ${wanted}.`);
+  }
+  if (launchType === 'FARGATE' || (capacityProviderStrategy?.length ?? 0) > 0) {
+    throw invalidParameter(`${launchType === 'FARGATE' ? 'launchType FARGATE' : 'capacityProviderStrategy'} is not emulated by berth yet: there is no Fargate or capacity provider capacity; run the task with launchType EC2 or EXTERNAL on a container instance.`);
+  }
+  if (launchType === 'MANAGED_INSTANCES') throw invalidParameter('launchType MANAGED_INSTANCES is not emulated by berth.');
+}
