@@ -56,6 +56,7 @@ const SERVICES: readonly Target[] = [
       'DescribeServices', 'ListServices', 'StartTask', 'UpdateContainerInstancesState', 'DeregisterContainerInstance', 'PutAttributes', 'DeleteAttributes',
       'ListAttributes', 'TagResource', 'UntagResource', 'DeregisterTaskDefinition', 'DeleteTaskDefinitions', 'ListTaskDefinitions',
       'ListTaskDefinitionFamilies', 'DeleteCluster', 'UpdateCluster', 'UpdateClusterSettings', 'GetTaskProtection', 'UpdateTaskProtection',
+      'CreateCapacityProvider', 'UpdateCapacityProvider', 'DeleteCapacityProvider', 'DescribeCapacityProviders', 'PutClusterCapacityProviders',
     ],
   },
 ];

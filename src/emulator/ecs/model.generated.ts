@@ -34,6 +34,16 @@ export type EcsModelErrorCode =
   | "UnsupportedFeatureException"
   | "UpdateInProgressException";
 
+export interface AcceleratorCountRequest {
+  min?: number;
+  max?: number;
+}
+
+export interface AcceleratorTotalMemoryMiBRequest {
+  min?: number;
+  max?: number;
+}
+
 export interface AdvancedConfiguration {
   alternateTargetGroupArn?: string;
   productionListenerRule?: string;
@@ -53,10 +63,32 @@ export interface Attribute {
   targetId?: string;
 }
 
+export interface AutoRepairConfiguration {
+  actionsStatus?: "ENABLED" | "DISABLED";
+}
+
+export interface AutoScalingGroupProvider {
+  autoScalingGroupArn: string;
+  managedScaling?: ManagedScaling;
+  managedTerminationProtection?: "ENABLED" | "DISABLED";
+  managedDraining?: "ENABLED" | "DISABLED";
+}
+
+export interface AutoScalingGroupProviderUpdate {
+  managedScaling?: ManagedScaling;
+  managedTerminationProtection?: "ENABLED" | "DISABLED";
+  managedDraining?: "ENABLED" | "DISABLED";
+}
+
 export interface AwsVpcConfiguration {
   subnets: Array<string>;
   securityGroups?: Array<string>;
   assignPublicIp?: "ENABLED" | "DISABLED";
+}
+
+export interface BaselineEbsBandwidthMbpsRequest {
+  min?: number;
+  max?: number;
 }
 
 export interface CanaryConfiguration {
@@ -68,6 +100,11 @@ export interface CapacityProviderStrategyItem {
   capacityProvider: string;
   weight?: number;
   base?: number;
+}
+
+export interface CapacityReservationRequest {
+  reservationGroupArn?: string;
+  reservationPreference?: "RESERVATIONS_ONLY" | "RESERVATIONS_FIRST" | "RESERVATIONS_EXCLUDED";
 }
 
 export interface ClusterConfiguration {
@@ -161,6 +198,14 @@ export interface ContainerStateChange {
   status?: string;
 }
 
+export interface CreateCapacityProviderRequest {
+  name: string;
+  cluster?: string;
+  autoScalingGroupProvider?: AutoScalingGroupProvider;
+  managedInstancesProvider?: CreateManagedInstancesProviderConfiguration;
+  tags?: Array<Tag>;
+}
+
 export interface CreateClusterRequest {
   clusterName?: string;
   tags?: Array<Tag>;
@@ -169,6 +214,14 @@ export interface CreateClusterRequest {
   capacityProviders?: Array<string>;
   defaultCapacityProviderStrategy?: Array<CapacityProviderStrategyItem>;
   serviceConnectDefaults?: ClusterServiceConnectDefaultsRequest;
+}
+
+export interface CreateManagedInstancesProviderConfiguration {
+  infrastructureRoleArn: string;
+  instanceLaunchTemplate: InstanceLaunchTemplate;
+  propagateTags?: "CAPACITY_PROVIDER" | "NONE";
+  infrastructureOptimization?: InfrastructureOptimization;
+  autoRepairConfiguration?: AutoRepairConfiguration;
 }
 
 export interface CreateServiceRequest {
@@ -203,6 +256,11 @@ export interface CreateServiceRequest {
 export interface DeleteAttributesRequest {
   cluster?: string;
   attributes: Array<Attribute>;
+}
+
+export interface DeleteCapacityProviderRequest {
+  capacityProvider: string;
+  cluster?: string;
 }
 
 export interface DeleteClusterRequest {
@@ -268,6 +326,14 @@ export interface DeregisterContainerInstanceRequest {
 
 export interface DeregisterTaskDefinitionRequest {
   taskDefinition: string;
+}
+
+export interface DescribeCapacityProvidersRequest {
+  capacityProviders?: Array<string>;
+  cluster?: string;
+  include?: Array<"TAGS">;
+  maxResults?: number;
+  nextToken?: string;
 }
 
 export interface DescribeClustersRequest {
@@ -409,6 +475,61 @@ export interface InferenceAcceleratorOverride {
   deviceType?: string;
 }
 
+export interface InfrastructureOptimization {
+  scaleInAfter?: number;
+}
+
+export interface InstanceLaunchTemplate {
+  ec2InstanceProfileArn: string;
+  networkConfiguration: ManagedInstancesNetworkConfiguration;
+  storageConfiguration?: ManagedInstancesStorageConfiguration;
+  localStorageConfiguration?: ManagedInstancesLocalStorageConfiguration;
+  monitoring?: "BASIC" | "DETAILED";
+  capacityOptionType?: "ON_DEMAND" | "SPOT" | "RESERVED";
+  instanceMetadataTagsPropagation?: boolean;
+  instanceRequirements?: InstanceRequirementsRequest;
+  fipsEnabled?: boolean;
+  capacityReservations?: CapacityReservationRequest;
+}
+
+export interface InstanceLaunchTemplateUpdate {
+  ec2InstanceProfileArn?: string;
+  networkConfiguration?: ManagedInstancesNetworkConfiguration;
+  storageConfiguration?: ManagedInstancesStorageConfiguration;
+  instanceMetadataTagsPropagation?: boolean;
+  localStorageConfiguration?: ManagedInstancesLocalStorageConfiguration;
+  monitoring?: "BASIC" | "DETAILED";
+  instanceRequirements?: InstanceRequirementsRequest;
+  capacityReservations?: CapacityReservationRequest;
+}
+
+export interface InstanceRequirementsRequest {
+  vCpuCount: VCpuCountRangeRequest;
+  memoryMiB: MemoryMiBRequest;
+  cpuManufacturers?: Array<"intel" | "amd" | "amazon-web-services">;
+  memoryGiBPerVCpu?: MemoryGiBPerVCpuRequest;
+  excludedInstanceTypes?: Array<string>;
+  instanceGenerations?: Array<"current" | "previous">;
+  spotMaxPricePercentageOverLowestPrice?: number;
+  onDemandMaxPricePercentageOverLowestPrice?: number;
+  bareMetal?: "included" | "required" | "excluded";
+  burstablePerformance?: "included" | "required" | "excluded";
+  requireHibernateSupport?: boolean;
+  networkInterfaceCount?: NetworkInterfaceCountRequest;
+  localStorage?: "included" | "required" | "excluded";
+  localStorageTypes?: Array<"hdd" | "ssd">;
+  totalLocalStorageGB?: TotalLocalStorageGBRequest;
+  baselineEbsBandwidthMbps?: BaselineEbsBandwidthMbpsRequest;
+  acceleratorTypes?: Array<"gpu" | "fpga" | "inference">;
+  acceleratorCount?: AcceleratorCountRequest;
+  acceleratorManufacturers?: Array<"amazon-web-services" | "amd" | "nvidia" | "xilinx" | "habana">;
+  acceleratorNames?: Array<"a100" | "inferentia" | "k520" | "k80" | "m60" | "radeon-pro-v520" | "t4" | "vu9p" | "v100" | "a10g" | "h100" | "t4g">;
+  acceleratorTotalMemoryMiB?: AcceleratorTotalMemoryMiBRequest;
+  networkBandwidthGbps?: NetworkBandwidthGbpsRequest;
+  allowedInstanceTypes?: Array<string>;
+  maxSpotPriceAsPercentageOfOptimalOnDemandPrice?: number;
+}
+
 export interface KernelCapabilities {
   add?: Array<string>;
   drop?: Array<string>;
@@ -518,15 +639,51 @@ export interface ManagedAgentStateChange {
   reason?: string;
 }
 
+export interface ManagedInstancesLocalStorageConfiguration {
+  useLocalStorage?: boolean;
+}
+
+export interface ManagedInstancesNetworkConfiguration {
+  subnets?: Array<string>;
+  securityGroups?: Array<string>;
+}
+
+export interface ManagedInstancesStorageConfiguration {
+  storageSizeGiB?: number;
+}
+
+export interface ManagedScaling {
+  status?: "ENABLED" | "DISABLED";
+  targetCapacity?: number;
+  minimumScalingStepSize?: number;
+  maximumScalingStepSize?: number;
+  instanceWarmupPeriod?: number;
+}
+
 export interface ManagedStorageConfiguration {
   kmsKeyId?: string;
   fargateEphemeralStorageKmsKeyId?: string;
+}
+
+export interface MemoryGiBPerVCpuRequest {
+  min?: number;
+  max?: number;
+}
+
+export interface MemoryMiBRequest {
+  min: number;
+  max?: number;
 }
 
 export interface MountPoint {
   sourceVolume?: string;
   containerPath?: string;
   readOnly?: boolean;
+}
+
+export interface NetworkBandwidthGbpsRequest {
+  min?: number;
+  max?: number;
 }
 
 export interface NetworkBinding {
@@ -540,6 +697,11 @@ export interface NetworkBinding {
 
 export interface NetworkConfiguration {
   awsvpcConfiguration?: AwsVpcConfiguration;
+}
+
+export interface NetworkInterfaceCountRequest {
+  min?: number;
+  max?: number;
 }
 
 export interface PlacementConstraint {
@@ -575,6 +737,12 @@ export interface ProxyConfiguration {
 export interface PutAttributesRequest {
   cluster?: string;
   attributes: Array<Attribute>;
+}
+
+export interface PutClusterCapacityProvidersRequest {
+  cluster: string;
+  capacityProviders: Array<string>;
+  defaultCapacityProviderStrategy: Array<CapacityProviderStrategyItem>;
 }
 
 export interface RegisterContainerInstanceRequest {
@@ -860,6 +1028,11 @@ export interface Tmpfs {
   mountOptions?: Array<string>;
 }
 
+export interface TotalLocalStorageGBRequest {
+  min?: number;
+  max?: number;
+}
+
 export interface Ulimit {
   name: "core" | "cpu" | "data" | "fsize" | "locks" | "memlock" | "msgqueue" | "nice" | "nofile" | "nproc" | "rss" | "rtprio" | "rttime" | "sigpending" | "stack";
   softLimit: number;
@@ -869,6 +1042,13 @@ export interface Ulimit {
 export interface UntagResourceRequest {
   resourceArn: string;
   tagKeys: Array<string>;
+}
+
+export interface UpdateCapacityProviderRequest {
+  name: string;
+  cluster?: string;
+  autoScalingGroupProvider?: AutoScalingGroupProviderUpdate;
+  managedInstancesProvider?: UpdateManagedInstancesProviderConfiguration;
 }
 
 export interface UpdateClusterRequest {
@@ -887,6 +1067,14 @@ export interface UpdateContainerInstancesStateRequest {
   cluster?: string;
   containerInstances: Array<string>;
   status: "ACTIVE" | "DRAINING" | "REGISTERING" | "DEREGISTERING" | "REGISTRATION_FAILED";
+}
+
+export interface UpdateManagedInstancesProviderConfiguration {
+  infrastructureRoleArn: string;
+  instanceLaunchTemplate: InstanceLaunchTemplateUpdate;
+  propagateTags?: "CAPACITY_PROVIDER" | "NONE";
+  infrastructureOptimization?: InfrastructureOptimization;
+  autoRepairConfiguration?: AutoRepairConfiguration;
 }
 
 export interface UpdateServiceRequest {
@@ -919,6 +1107,11 @@ export interface UpdateTaskProtectionRequest {
   tasks: Array<string>;
   protectionEnabled: boolean;
   expiresInMinutes?: number;
+}
+
+export interface VCpuCountRangeRequest {
+  min: number;
+  max?: number;
 }
 
 export interface VersionInfo {
@@ -989,6 +1182,11 @@ export interface EcsOperations {
   UpdateClusterSettings: UpdateClusterSettingsRequest;
   GetTaskProtection: GetTaskProtectionRequest;
   UpdateTaskProtection: UpdateTaskProtectionRequest;
+  CreateCapacityProvider: CreateCapacityProviderRequest;
+  UpdateCapacityProvider: UpdateCapacityProviderRequest;
+  DeleteCapacityProvider: DeleteCapacityProviderRequest;
+  DescribeCapacityProviders: DescribeCapacityProvidersRequest;
+  PutClusterCapacityProviders: PutClusterCapacityProvidersRequest;
 }
 
 export const ECS_MODEL: ServiceModel = {
@@ -1114,9 +1312,75 @@ export const ECS_MODEL: ServiceModel = {
     "UpdateCluster": "UpdateClusterRequest",
     "UpdateClusterSettings": "UpdateClusterSettingsRequest",
     "GetTaskProtection": "GetTaskProtectionRequest",
-    "UpdateTaskProtection": "UpdateTaskProtectionRequest"
+    "UpdateTaskProtection": "UpdateTaskProtectionRequest",
+    "CreateCapacityProvider": "CreateCapacityProviderRequest",
+    "UpdateCapacityProvider": "UpdateCapacityProviderRequest",
+    "DeleteCapacityProvider": "DeleteCapacityProviderRequest",
+    "DescribeCapacityProviders": "DescribeCapacityProvidersRequest",
+    "PutClusterCapacityProviders": "PutClusterCapacityProvidersRequest"
   },
   "shapes": {
+    "AcceleratorCountRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
+      }
+    },
+    "AcceleratorManufacturer": {
+      "type": "string",
+      "enum": [
+        "amazon-web-services",
+        "amd",
+        "nvidia",
+        "xilinx",
+        "habana"
+      ]
+    },
+    "AcceleratorManufacturerSet": {
+      "type": "list",
+      "member": "AcceleratorManufacturer"
+    },
+    "AcceleratorName": {
+      "type": "string",
+      "enum": [
+        "a100",
+        "inferentia",
+        "k520",
+        "k80",
+        "m60",
+        "radeon-pro-v520",
+        "t4",
+        "vu9p",
+        "v100",
+        "a10g",
+        "h100",
+        "t4g"
+      ]
+    },
+    "AcceleratorNameSet": {
+      "type": "list",
+      "member": "AcceleratorName"
+    },
+    "AcceleratorTotalMemoryMiBRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
+      }
+    },
+    "AcceleratorType": {
+      "type": "string",
+      "enum": [
+        "gpu",
+        "fpga",
+        "inference"
+      ]
+    },
+    "AcceleratorTypeSet": {
+      "type": "list",
+      "member": "AcceleratorType"
+    },
     "AdvancedConfiguration": {
       "type": "structure",
       "members": {
@@ -1125,6 +1389,18 @@ export const ECS_MODEL: ServiceModel = {
         "testListenerRule": "String",
         "roleArn": "String"
       }
+    },
+    "AllowedInstanceType": {
+      "type": "string",
+      "min": 1,
+      "max": 30,
+      "pattern": "[a-zA-Z0-9\\.\\*\\-]+"
+    },
+    "AllowedInstanceTypeSet": {
+      "type": "list",
+      "member": "AllowedInstanceType",
+      "min": 0,
+      "max": 400
     },
     "ApplicationProtocol": {
       "type": "string",
@@ -1172,6 +1448,39 @@ export const ECS_MODEL: ServiceModel = {
       "type": "list",
       "member": "Attribute"
     },
+    "AutoRepairActionsStatus": {
+      "type": "string",
+      "enum": [
+        "ENABLED",
+        "DISABLED"
+      ]
+    },
+    "AutoRepairConfiguration": {
+      "type": "structure",
+      "members": {
+        "actionsStatus": "AutoRepairActionsStatus"
+      }
+    },
+    "AutoScalingGroupProvider": {
+      "type": "structure",
+      "members": {
+        "autoScalingGroupArn": "String",
+        "managedScaling": "ManagedScaling",
+        "managedTerminationProtection": "ManagedTerminationProtection",
+        "managedDraining": "ManagedDraining"
+      },
+      "required": [
+        "autoScalingGroupArn"
+      ]
+    },
+    "AutoScalingGroupProviderUpdate": {
+      "type": "structure",
+      "members": {
+        "managedScaling": "ManagedScaling",
+        "managedTerminationProtection": "ManagedTerminationProtection",
+        "managedDraining": "ManagedDraining"
+      }
+    },
     "AvailabilityZoneRebalancing": {
       "type": "string",
       "enum": [
@@ -1190,14 +1499,40 @@ export const ECS_MODEL: ServiceModel = {
         "subnets"
       ]
     },
+    "BareMetal": {
+      "type": "string",
+      "enum": [
+        "included",
+        "required",
+        "excluded"
+      ]
+    },
+    "BaselineEbsBandwidthMbpsRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
+      }
+    },
     "Boolean": {
       "type": "boolean"
     },
     "BoxedBoolean": {
       "type": "boolean"
     },
+    "BoxedDouble": {
+      "type": "double"
+    },
     "BoxedInteger": {
       "type": "integer"
+    },
+    "BurstablePerformance": {
+      "type": "string",
+      "enum": [
+        "included",
+        "required",
+        "excluded"
+      ]
     },
     "CPUArchitecture": {
       "type": "string",
@@ -1212,6 +1547,24 @@ export const ECS_MODEL: ServiceModel = {
         "canaryPercent": "Double",
         "canaryBakeTimeInMinutes": "Integer"
       }
+    },
+    "CapacityOptionType": {
+      "type": "string",
+      "enum": [
+        "ON_DEMAND",
+        "SPOT",
+        "RESERVED"
+      ]
+    },
+    "CapacityProviderField": {
+      "type": "string",
+      "enum": [
+        "TAGS"
+      ]
+    },
+    "CapacityProviderFieldList": {
+      "type": "list",
+      "member": "CapacityProviderField"
     },
     "CapacityProviderStrategy": {
       "type": "list",
@@ -1237,6 +1590,21 @@ export const ECS_MODEL: ServiceModel = {
       "type": "integer",
       "min": 0,
       "max": 1000
+    },
+    "CapacityReservationPreference": {
+      "type": "string",
+      "enum": [
+        "RESERVATIONS_ONLY",
+        "RESERVATIONS_FIRST",
+        "RESERVATIONS_EXCLUDED"
+      ]
+    },
+    "CapacityReservationRequest": {
+      "type": "structure",
+      "members": {
+        "reservationGroupArn": "String",
+        "reservationPreference": "CapacityReservationPreference"
+      }
     },
     "ClusterConfiguration": {
       "type": "structure",
@@ -1438,6 +1806,31 @@ export const ECS_MODEL: ServiceModel = {
       "type": "list",
       "member": "ContainerStateChange"
     },
+    "CpuManufacturer": {
+      "type": "string",
+      "enum": [
+        "intel",
+        "amd",
+        "amazon-web-services"
+      ]
+    },
+    "CpuManufacturerSet": {
+      "type": "list",
+      "member": "CpuManufacturer"
+    },
+    "CreateCapacityProviderRequest": {
+      "type": "structure",
+      "members": {
+        "name": "String",
+        "cluster": "String",
+        "autoScalingGroupProvider": "AutoScalingGroupProvider",
+        "managedInstancesProvider": "CreateManagedInstancesProviderConfiguration",
+        "tags": "Tags"
+      },
+      "required": [
+        "name"
+      ]
+    },
     "CreateClusterRequest": {
       "type": "structure",
       "members": {
@@ -1449,6 +1842,20 @@ export const ECS_MODEL: ServiceModel = {
         "defaultCapacityProviderStrategy": "CapacityProviderStrategy",
         "serviceConnectDefaults": "ClusterServiceConnectDefaultsRequest"
       }
+    },
+    "CreateManagedInstancesProviderConfiguration": {
+      "type": "structure",
+      "members": {
+        "infrastructureRoleArn": "String",
+        "instanceLaunchTemplate": "InstanceLaunchTemplate",
+        "propagateTags": "PropagateMITags",
+        "infrastructureOptimization": "InfrastructureOptimization",
+        "autoRepairConfiguration": "AutoRepairConfiguration"
+      },
+      "required": [
+        "infrastructureRoleArn",
+        "instanceLaunchTemplate"
+      ]
     },
     "CreateServiceRequest": {
       "type": "structure",
@@ -1492,6 +1899,16 @@ export const ECS_MODEL: ServiceModel = {
       },
       "required": [
         "attributes"
+      ]
+    },
+    "DeleteCapacityProviderRequest": {
+      "type": "structure",
+      "members": {
+        "capacityProvider": "String",
+        "cluster": "String"
+      },
+      "required": [
+        "capacityProvider"
       ]
     },
     "DeleteClusterRequest": {
@@ -1664,6 +2081,16 @@ export const ECS_MODEL: ServiceModel = {
       "required": [
         "taskDefinition"
       ]
+    },
+    "DescribeCapacityProvidersRequest": {
+      "type": "structure",
+      "members": {
+        "capacityProviders": "StringList",
+        "cluster": "String",
+        "include": "CapacityProviderFieldList",
+        "maxResults": "BoxedInteger",
+        "nextToken": "String"
+      }
     },
     "DescribeClustersRequest": {
       "type": "structure",
@@ -1880,6 +2307,18 @@ export const ECS_MODEL: ServiceModel = {
         "sizeInGiB"
       ]
     },
+    "ExcludedInstanceType": {
+      "type": "string",
+      "min": 1,
+      "max": 30,
+      "pattern": "[a-zA-Z0-9\\.\\*\\-]+"
+    },
+    "ExcludedInstanceTypeSet": {
+      "type": "list",
+      "member": "ExcludedInstanceType",
+      "min": 0,
+      "max": 400
+    },
     "ExecuteCommandConfiguration": {
       "type": "structure",
       "members": {
@@ -2027,6 +2466,88 @@ export const ECS_MODEL: ServiceModel = {
     "InferenceAccelerators": {
       "type": "list",
       "member": "InferenceAccelerator"
+    },
+    "InfrastructureOptimization": {
+      "type": "structure",
+      "members": {
+        "scaleInAfter": "BoxedInteger"
+      }
+    },
+    "InstanceGeneration": {
+      "type": "string",
+      "enum": [
+        "current",
+        "previous"
+      ]
+    },
+    "InstanceGenerationSet": {
+      "type": "list",
+      "member": "InstanceGeneration"
+    },
+    "InstanceLaunchTemplate": {
+      "type": "structure",
+      "members": {
+        "ec2InstanceProfileArn": "String",
+        "networkConfiguration": "ManagedInstancesNetworkConfiguration",
+        "storageConfiguration": "ManagedInstancesStorageConfiguration",
+        "localStorageConfiguration": "ManagedInstancesLocalStorageConfiguration",
+        "monitoring": "ManagedInstancesMonitoringOptions",
+        "capacityOptionType": "CapacityOptionType",
+        "instanceMetadataTagsPropagation": "BoxedBoolean",
+        "instanceRequirements": "InstanceRequirementsRequest",
+        "fipsEnabled": "BoxedBoolean",
+        "capacityReservations": "CapacityReservationRequest"
+      },
+      "required": [
+        "ec2InstanceProfileArn",
+        "networkConfiguration"
+      ]
+    },
+    "InstanceLaunchTemplateUpdate": {
+      "type": "structure",
+      "members": {
+        "ec2InstanceProfileArn": "String",
+        "networkConfiguration": "ManagedInstancesNetworkConfiguration",
+        "storageConfiguration": "ManagedInstancesStorageConfiguration",
+        "instanceMetadataTagsPropagation": "BoxedBoolean",
+        "localStorageConfiguration": "ManagedInstancesLocalStorageConfiguration",
+        "monitoring": "ManagedInstancesMonitoringOptions",
+        "instanceRequirements": "InstanceRequirementsRequest",
+        "capacityReservations": "CapacityReservationRequest"
+      }
+    },
+    "InstanceRequirementsRequest": {
+      "type": "structure",
+      "members": {
+        "vCpuCount": "VCpuCountRangeRequest",
+        "memoryMiB": "MemoryMiBRequest",
+        "cpuManufacturers": "CpuManufacturerSet",
+        "memoryGiBPerVCpu": "MemoryGiBPerVCpuRequest",
+        "excludedInstanceTypes": "ExcludedInstanceTypeSet",
+        "instanceGenerations": "InstanceGenerationSet",
+        "spotMaxPricePercentageOverLowestPrice": "BoxedInteger",
+        "onDemandMaxPricePercentageOverLowestPrice": "BoxedInteger",
+        "bareMetal": "BareMetal",
+        "burstablePerformance": "BurstablePerformance",
+        "requireHibernateSupport": "BoxedBoolean",
+        "networkInterfaceCount": "NetworkInterfaceCountRequest",
+        "localStorage": "LocalStorage",
+        "localStorageTypes": "LocalStorageTypeSet",
+        "totalLocalStorageGB": "TotalLocalStorageGBRequest",
+        "baselineEbsBandwidthMbps": "BaselineEbsBandwidthMbpsRequest",
+        "acceleratorTypes": "AcceleratorTypeSet",
+        "acceleratorCount": "AcceleratorCountRequest",
+        "acceleratorManufacturers": "AcceleratorManufacturerSet",
+        "acceleratorNames": "AcceleratorNameSet",
+        "acceleratorTotalMemoryMiB": "AcceleratorTotalMemoryMiBRequest",
+        "networkBandwidthGbps": "NetworkBandwidthGbpsRequest",
+        "allowedInstanceTypes": "AllowedInstanceTypeSet",
+        "maxSpotPriceAsPercentageOfOptimalOnDemandPrice": "BoxedInteger"
+      },
+      "required": [
+        "vCpuCount",
+        "memoryMiB"
+      ]
     },
     "Integer": {
       "type": "integer"
@@ -2184,6 +2705,25 @@ export const ECS_MODEL: ServiceModel = {
       "type": "list",
       "member": "LoadBalancer"
     },
+    "LocalStorage": {
+      "type": "string",
+      "enum": [
+        "included",
+        "required",
+        "excluded"
+      ]
+    },
+    "LocalStorageType": {
+      "type": "string",
+      "enum": [
+        "hdd",
+        "ssd"
+      ]
+    },
+    "LocalStorageTypeSet": {
+      "type": "list",
+      "member": "LocalStorageType"
+    },
     "LogConfiguration": {
       "type": "structure",
       "members": {
@@ -2239,12 +2779,101 @@ export const ECS_MODEL: ServiceModel = {
       "type": "list",
       "member": "ManagedAgentStateChange"
     },
+    "ManagedDraining": {
+      "type": "string",
+      "enum": [
+        "ENABLED",
+        "DISABLED"
+      ]
+    },
+    "ManagedInstancesLocalStorageConfiguration": {
+      "type": "structure",
+      "members": {
+        "useLocalStorage": "Boolean"
+      }
+    },
+    "ManagedInstancesMonitoringOptions": {
+      "type": "string",
+      "enum": [
+        "BASIC",
+        "DETAILED"
+      ]
+    },
+    "ManagedInstancesNetworkConfiguration": {
+      "type": "structure",
+      "members": {
+        "subnets": "StringList",
+        "securityGroups": "StringList"
+      }
+    },
+    "ManagedInstancesStorageConfiguration": {
+      "type": "structure",
+      "members": {
+        "storageSizeGiB": "TaskVolumeStorageGiB"
+      }
+    },
+    "ManagedScaling": {
+      "type": "structure",
+      "members": {
+        "status": "ManagedScalingStatus",
+        "targetCapacity": "ManagedScalingTargetCapacity",
+        "minimumScalingStepSize": "ManagedScalingStepSize",
+        "maximumScalingStepSize": "ManagedScalingStepSize",
+        "instanceWarmupPeriod": "ManagedScalingInstanceWarmupPeriod"
+      }
+    },
+    "ManagedScalingInstanceWarmupPeriod": {
+      "type": "integer",
+      "min": 0,
+      "max": 10000
+    },
+    "ManagedScalingStatus": {
+      "type": "string",
+      "enum": [
+        "ENABLED",
+        "DISABLED"
+      ]
+    },
+    "ManagedScalingStepSize": {
+      "type": "integer",
+      "min": 1,
+      "max": 10000
+    },
+    "ManagedScalingTargetCapacity": {
+      "type": "integer",
+      "min": 1,
+      "max": 100
+    },
     "ManagedStorageConfiguration": {
       "type": "structure",
       "members": {
         "kmsKeyId": "String",
         "fargateEphemeralStorageKmsKeyId": "String"
       }
+    },
+    "ManagedTerminationProtection": {
+      "type": "string",
+      "enum": [
+        "ENABLED",
+        "DISABLED"
+      ]
+    },
+    "MemoryGiBPerVCpuRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedDouble",
+        "max": "BoxedDouble"
+      }
+    },
+    "MemoryMiBRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
+      },
+      "required": [
+        "min"
+      ]
     },
     "MountPoint": {
       "type": "structure",
@@ -2257,6 +2886,13 @@ export const ECS_MODEL: ServiceModel = {
     "MountPointList": {
       "type": "list",
       "member": "MountPoint"
+    },
+    "NetworkBandwidthGbpsRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedDouble",
+        "max": "BoxedDouble"
+      }
     },
     "NetworkBinding": {
       "type": "structure",
@@ -2277,6 +2913,13 @@ export const ECS_MODEL: ServiceModel = {
       "type": "structure",
       "members": {
         "awsvpcConfiguration": "AwsVpcConfiguration"
+      }
+    },
+    "NetworkInterfaceCountRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
       }
     },
     "NetworkMode": {
@@ -2388,6 +3031,13 @@ export const ECS_MODEL: ServiceModel = {
       "min": 0,
       "max": 65535
     },
+    "PropagateMITags": {
+      "type": "string",
+      "enum": [
+        "CAPACITY_PROVIDER",
+        "NONE"
+      ]
+    },
     "PropagateTags": {
       "type": "string",
       "enum": [
@@ -2425,6 +3075,19 @@ export const ECS_MODEL: ServiceModel = {
       },
       "required": [
         "attributes"
+      ]
+    },
+    "PutClusterCapacityProvidersRequest": {
+      "type": "structure",
+      "members": {
+        "cluster": "String",
+        "capacityProviders": "StringList",
+        "defaultCapacityProviderStrategy": "CapacityProviderStrategy"
+      },
+      "required": [
+        "cluster",
+        "capacityProviders",
+        "defaultCapacityProviderStrategy"
       ]
     },
     "RegisterContainerInstanceRequest": {
@@ -3030,6 +3693,10 @@ export const ECS_MODEL: ServiceModel = {
       "type": "list",
       "member": "TaskVolumeConfiguration"
     },
+    "TaskVolumeStorageGiB": {
+      "type": "integer",
+      "min": 1
+    },
     "TimeoutConfiguration": {
       "type": "structure",
       "members": {
@@ -3055,6 +3722,13 @@ export const ECS_MODEL: ServiceModel = {
     "TmpfsList": {
       "type": "list",
       "member": "Tmpfs"
+    },
+    "TotalLocalStorageGBRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedDouble",
+        "max": "BoxedDouble"
+      }
     },
     "TransportProtocol": {
       "type": "string",
@@ -3111,6 +3785,18 @@ export const ECS_MODEL: ServiceModel = {
         "tagKeys"
       ]
     },
+    "UpdateCapacityProviderRequest": {
+      "type": "structure",
+      "members": {
+        "name": "String",
+        "cluster": "String",
+        "autoScalingGroupProvider": "AutoScalingGroupProviderUpdate",
+        "managedInstancesProvider": "UpdateManagedInstancesProviderConfiguration"
+      },
+      "required": [
+        "name"
+      ]
+    },
     "UpdateClusterRequest": {
       "type": "structure",
       "members": {
@@ -3144,6 +3830,20 @@ export const ECS_MODEL: ServiceModel = {
       "required": [
         "containerInstances",
         "status"
+      ]
+    },
+    "UpdateManagedInstancesProviderConfiguration": {
+      "type": "structure",
+      "members": {
+        "infrastructureRoleArn": "String",
+        "instanceLaunchTemplate": "InstanceLaunchTemplateUpdate",
+        "propagateTags": "PropagateMITags",
+        "infrastructureOptimization": "InfrastructureOptimization",
+        "autoRepairConfiguration": "AutoRepairConfiguration"
+      },
+      "required": [
+        "infrastructureRoleArn",
+        "instanceLaunchTemplate"
       ]
     },
     "UpdateServiceRequest": {
@@ -3188,6 +3888,16 @@ export const ECS_MODEL: ServiceModel = {
         "cluster",
         "tasks",
         "protectionEnabled"
+      ]
+    },
+    "VCpuCountRangeRequest": {
+      "type": "structure",
+      "members": {
+        "min": "BoxedInteger",
+        "max": "BoxedInteger"
+      },
+      "required": [
+        "min"
       ]
     },
     "VersionConsistency": {

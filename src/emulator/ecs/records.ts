@@ -35,6 +35,25 @@ export interface ClusterRecord {
   status?: 'ACTIVE' | 'INACTIVE';
   settings?: KeyValue[];
   configuration?: Record<string, unknown>;
+  /** Capacity providers associated with the cluster (PutClusterCapacityProviders), by name. */
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+}
+
+export interface CapacityProviderStrategyItem {
+  capacityProvider: string;
+  weight: number;
+  base: number;
+}
+
+/** A custom (Auto Scaling group) capacity provider; FARGATE and FARGATE_SPOT are built in, never stored. */
+export interface CapacityProviderRecord {
+  name: string;
+  arn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  autoScalingGroupProvider: Record<string, unknown>;
+  updateStatus?: string;
+  tags: Tag[];
 }
 
 /** The task definition as registered (model member names), plus what ECS adds. */

@@ -27,6 +27,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE tasks ADD COLUMN live INTEGER NOT NULL DEFAULT 1;
    UPDATE tasks SET live = (json_extract(doc, '$.lastStatus') != 'STOPPED');
    CREATE INDEX tasks_cluster_live ON tasks (cluster, live);`,
+  // 3: custom capacity providers (Auto Scaling group ones; FARGATE and FARGATE_SPOT are built in).
+  `CREATE TABLE capacity_providers (name TEXT PRIMARY KEY, doc TEXT NOT NULL);`,
 ];
 
 export function migrateEcs(db: Database.Database): void {

@@ -4,6 +4,7 @@ import type {
   ClusterRecord,
   ContainerInstanceRecord,
   PendingMessage,
+  CapacityProviderRecord,
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
@@ -47,6 +48,11 @@ export interface EcsStore {
   putService(rec: ServiceRecord): void;
   /** Services of a cluster in creation order, INACTIVE ones included. */
   listServices(cluster: string): ServiceRecord[];
+
+  getCapacityProvider(name: string): CapacityProviderRecord | undefined;
+  putCapacityProvider(rec: CapacityProviderRecord): void;
+  /** By name, INACTIVE ones included. */
+  listCapacityProviders(): CapacityProviderRecord[];
 
   putPendingMessage(msg: PendingMessage): void;
   /** Returns true when the message was pending. */
@@ -100,6 +106,9 @@ export function openEcsStore(database: EmulatorDatabase): EcsStore {
     ),
     listSvc: db.prepare('SELECT doc FROM services WHERE cluster = ? ORDER BY rowid'),
     listInstTasks: db.prepare('SELECT doc FROM tasks WHERE instance_arn = ? ORDER BY created_at, rowid'),
+    getCp: db.prepare('SELECT doc FROM capacity_providers WHERE name = ?'),
+    putCp: db.prepare('INSERT INTO capacity_providers (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc'),
+    listCp: db.prepare('SELECT doc FROM capacity_providers ORDER BY name'),
     putMsg: db.prepare('INSERT INTO acs_messages (message_id, instance_arn, seq_num, body) VALUES (?, ?, ?, ?)'),
     ackMsg: db.prepare('DELETE FROM acs_messages WHERE message_id = ?'),
     listMsg: db.prepare(
@@ -161,6 +170,10 @@ export function openEcsStore(database: EmulatorDatabase): EcsStore {
     putService: (rec) => void q.putSvc.run(rec.arn, rec.cluster, rec.name, JSON.stringify(rec)),
     listServices: (cluster) => parseAll<ServiceRecord>(q.listSvc.all(cluster)),
     listTasksOnInstance: (arn) => parseAll<TaskRecord>(q.listInstTasks.all(arn)),
+
+    getCapacityProvider: (name) => parse<CapacityProviderRecord>(q.getCp.get(name) as { doc: string } | undefined),
+    putCapacityProvider: (rec) => void q.putCp.run(rec.name, JSON.stringify(rec)),
+    listCapacityProviders: () => parseAll<CapacityProviderRecord>(q.listCp.all()),
 
     putPendingMessage: (m) => void q.putMsg.run(m.messageId, m.instanceArn, m.seqNum, m.body),
     ackMessage: (id) => q.ackMsg.run(id).changes > 0,

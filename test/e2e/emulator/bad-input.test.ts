@@ -1,7 +1,7 @@
 import t from 'tap';
 import {
   DescribeTasksCommand,
-  CreateCapacityProviderCommand,
+  CreateTaskSetCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   ListClustersCommand,
@@ -27,7 +27,7 @@ t.test('an unknown or missing X-Amz-Target is an UnknownOperationException', asy
   t.equal(unknown.body['__type'], 'UnknownOperationException');
   const missing = await rawCall(emu.url, undefined, {});
   t.equal(missing.body['__type'], 'UnknownOperationException');
-  await t.rejects(ecs.send(new CreateCapacityProviderCommand({} as never)), { name: 'UnknownOperationException' }, 'the SDK sees the name');
+  await t.rejects(ecs.send(new CreateTaskSetCommand({} as never)), { name: 'UnknownOperationException' }, 'the SDK sees the name');
 });
 
 t.test('a missing required member is an InvalidParameterException naming it, and nothing is stored', async (t) => {

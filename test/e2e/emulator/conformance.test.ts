@@ -157,6 +157,12 @@ t.test('every operation accepts model-conformant input and answers with its outp
   await call('DeregisterContainerInstance', { cluster: 'conf', containerInstance: instanceArn, force: true });
   await call('CreateCluster', { clusterName: 'conf-empty', tags: [{ key: 'a', value: 'b' }], settings: [{ name: 'containerInsights', value: 'disabled' }] });
   await call('DeleteCluster', { cluster: 'conf-empty' });
+  const asg = 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/conf';
+  await call('CreateCapacityProvider', { name: 'conf-cp', autoScalingGroupProvider: { autoScalingGroupArn: asg, managedScaling: { status: 'ENABLED', targetCapacity: 90 } } });
+  await call('UpdateCapacityProvider', { name: 'conf-cp', autoScalingGroupProvider: { managedScaling: { status: 'ENABLED', targetCapacity: 80 } } });
+  await call('DescribeCapacityProviders', { capacityProviders: ['FARGATE', 'conf-cp'], include: ['TAGS'] });
+  await call('PutClusterCapacityProviders', { cluster: 'conf', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] });
+  await call('DeleteCapacityProvider', { capacityProvider: 'conf-cp' });
 
   await import('../../../src/emulator/ecs/api/handlers/index.js');
   const { ecs } = await import('../../../src/emulator/ecs/api/service.js');

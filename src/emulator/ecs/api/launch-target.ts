@@ -5,12 +5,21 @@
  * refused by name rather than quietly placed on an instance.
  */
 import { invalidParameter } from '../errors.js';
+import type { EmulatorContext } from '../context.js';
+import type { ClusterRecord } from '../records.js';
 import { compatibilitiesOf } from './fargate-rules.js';
+import { checkStrategy } from './capacity-providers.js';
 
-export function checkLaunchTarget(body: Record<string, unknown>, launchType: string | undefined, capacityProviderStrategy: readonly unknown[] | undefined): void {
-  if (launchType !== undefined && capacityProviderStrategy !== undefined && capacityProviderStrategy.length > 0) {
+/**
+ * `requested`: the call's capacityProviderStrategy. Without it and without a launch type, the cluster's default
+ * strategy applies, as in ECS.
+ */
+export function checkLaunchTarget(ctx: EmulatorContext, cluster: ClusterRecord, body: Record<string, unknown>, launchType: string | undefined, requested: readonly unknown[] | undefined): void {
+  if (launchType !== undefined && requested !== undefined && requested.length > 0) {
     throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
   }
+  const explicit = checkStrategy(ctx, requested, cluster.capacityProviders ?? [], 'capacityProviderStrategy');
+  const capacityProviderStrategy = explicit.length > 0 || launchType !== undefined ? explicit : (cluster.defaultCapacityProviderStrategy ?? []);
   const compatibilities = compatibilitiesOf(body);
   const required = Array.isArray(body['requiresCompatibilities']) ? (body['requiresCompatibilities'] as string[]) : [];
   const wanted = launchType ?? 'EC2';

@@ -32,8 +32,8 @@ export function clusterView(ctx: EmulatorContext, c: ClusterRecord): Record<stri
     tags: c.tags,
     settings: c.settings ?? [{ name: 'containerInsights', value: 'disabled' }],
     ...(c.configuration ? { configuration: c.configuration } : {}),
-    capacityProviders: [],
-    defaultCapacityProviderStrategy: [],
+    capacityProviders: c.capacityProviders ?? [],
+    defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy ?? [],
   };
 }
 

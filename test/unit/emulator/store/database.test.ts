@@ -68,7 +68,7 @@ t.test('a database from before per-service versions keeps its rows and creates n
   const ecs = openEcsStore(database);
   const secrets = openSecretsStore(database);
   const parameters = openParametersStore(database);
-  t.same(versions(database.db), { ecs: 2, secretsmanager: 1, ssm: 1 });
+  t.same(versions(database.db), { ecs: 3, secretsmanager: 1, ssm: 1 }, 'then brought up to date');
   t.equal(ecs.getCluster('default')?.name, 'default');
   t.equal(secrets.getSecret('s')?.arn, 'arn:s');
   t.equal(parameters.getParameter('p')?.value, 'v');

@@ -3,6 +3,7 @@ import { invalidParameter } from '../../errors.js';
 import { clusterView } from '../views.js';
 import { checkTags } from '../tags.js';
 import { checkSettings } from './update-cluster-settings.js';
+import { checkClusterProviders, checkStrategy } from '../capacity-providers.js';
 
 /** Idempotent like ECS: creating an existing cluster returns it; a deleted (INACTIVE) one is created anew. */
 ecsOperation('CreateCluster', {
@@ -11,6 +12,8 @@ ecsOperation('CreateCluster', {
     tags: { type: 'list', of: 'structure' },
     settings: { type: 'list', of: 'structure' },
     configuration: { type: 'structure' },
+    capacityProviders: { type: 'list', of: 'string' },
+    defaultCapacityProviderStrategy: { type: 'list', of: 'structure' },
   },
   handle(ctx, input) {
     const name = input.clusterName ?? 'default';
@@ -19,9 +22,15 @@ ecsOperation('CreateCluster', {
     }
     const tags = checkTags(input.tags);
     const settings = input.settings ? checkSettings(input.settings, undefined) : undefined;
+    const capacityProviders = checkClusterProviders(ctx, input.capacityProviders);
+    const strategy = checkStrategy(ctx, input.defaultCapacityProviderStrategy, capacityProviders, 'defaultCapacityProviderStrategy');
     let cluster = ctx.store.getCluster(name);
     if (!cluster || cluster.status === 'INACTIVE') {
-      cluster = { name, arn: ctx.arns.cluster(name), createdAt: ctx.now(), tags, status: 'ACTIVE', settings };
+      cluster = {
+        name, arn: ctx.arns.cluster(name), createdAt: ctx.now(), tags, status: 'ACTIVE', settings,
+        ...(capacityProviders.length ? { capacityProviders } : {}),
+        ...(strategy.length ? { defaultCapacityProviderStrategy: strategy } : {}),
+      };
       ctx.store.putCluster(cluster);
     }
     return { cluster: clusterView(ctx, cluster) };

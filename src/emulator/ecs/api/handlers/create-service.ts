@@ -61,7 +61,7 @@ ecsOperation('CreateService', {
     if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
     const td = resolveTaskDefinition(ctx, input.taskDefinition);
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
-    checkLaunchTarget(td.body, input.launchType, input.capacityProviderStrategy);
+    checkLaunchTarget(ctx, cluster, td.body, input.launchType, input.capacityProviderStrategy);
 
     const now = ctx.now();
     const desiredCount = scheduling === 'DAEMON' ? 0 : (input.desiredCount ?? 0);

@@ -38,3 +38,4 @@ import './submit-container-state-change.js';
 import './submit-task-state-change.js';
 import './get-task-protection.js';
 import './update-task-protection.js';
+import './capacity-providers.js';

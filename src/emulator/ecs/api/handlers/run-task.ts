@@ -39,7 +39,7 @@ ecsOperation('RunTask', {
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     const overrides = checkOverrides(input.overrides, td);
     const tags = checkTags(input.tags);
-    checkLaunchTarget(td.body, input.launchType, input.capacityProviderStrategy);
+    checkLaunchTarget(ctx, cluster, td.body, input.launchType, input.capacityProviderStrategy);
     checkAwsvpcInput(ctx, td.body['networkMode'], input.networkConfiguration);
     const constraints = [...parseConstraints(input.placementConstraints), ...taskDefinitionConstraints(td.body)];
     const strategies = parseStrategies(input.placementStrategy);
