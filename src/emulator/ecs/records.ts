@@ -161,6 +161,8 @@ export interface TaskRecord {
   cpu?: string;
   memory?: string;
   startedBy?: string;
+  /** RunTask's clientToken (idempotency): a retry with it gets these tasks back instead of new ones. */
+  clientToken?: string;
   group?: string;
   tags?: Tag[];
   /** Set for tasks a service started, with the deployment that started them. */

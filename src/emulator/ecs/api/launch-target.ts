@@ -32,3 +32,15 @@ export function checkLaunchTarget(ctx: EmulatorContext, cluster: ClusterRecord, 
   }
   if (launchType === 'MANAGED_INSTANCES') throw invalidParameter('launchType MANAGED_INSTANCES is not emulated by berth.');
 }
+
+/** platformVersion is Fargate's: ECS refuses it for any other launch type. */
+export function checkPlatformVersion(platformVersion: string | undefined, launchType: string | undefined): void {
+  if (platformVersion !== undefined && launchType !== 'FARGATE') {
+    throw invalidParameter(`The platform version must be null when specifying an ${launchType ?? 'EC2'} launch type.`);
+  }
+}
+
+/** ECS Exec (enableExecuteCommand) needs the SSM agent and session manager: not emulated, so true is refused. */
+export function refuseExecuteCommand(enable: boolean | undefined): void {
+  if (enable === true) throw invalidParameter('enableExecuteCommand is not emulated by berth (ECS Exec needs Session Manager).');
+}

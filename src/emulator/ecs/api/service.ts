@@ -46,12 +46,19 @@ export const ecs = awsJsonService<EcsOperations, EcsModelErrorCode, EmulatorCont
  * One ECS operation: its request type is the model's; `input` holds the member checks the model cannot express
  * (list bounds, allowed list values) in ECS's wording.
  */
+/** Each declared operation's honoured members and the ones it refuses, by operation (tests compare them with the model). */
+export const ECS_INPUT_SPECS = new Map<string, { input: InputSpec; notEmulated: readonly string[] }>();
+
 export function ecsOperation<K extends keyof EcsOperations & string>(name: K, def: {
   input: InputSpec;
+  /** Model members berth does not honour: a request that sets one is refused by name, never half-served. */
+  notEmulated?: readonly (keyof EcsOperations[K] & string)[];
   errors?: readonly EcsErrorType[];
   handle(ctx: EmulatorContext, input: EcsOperations[K], call: CallInfo): OperationOutput;
 }): void {
+  ECS_INPUT_SPECS.set(name, { input: def.input, notEmulated: def.notEmulated ?? [] });
   ecs.operation(name, {
+    ...(def.notEmulated ? { notEmulated: def.notEmulated } : {}),
     check: (input) => validateInput(def.input, input as unknown as Record<string, unknown>),
     handle: def.handle,
   });

@@ -23,6 +23,7 @@ export interface LaunchRequest {
   cpu?: string;
   memory?: string;
   startedBy?: string;
+  clientToken?: string | undefined;
   group: string;
   tags?: Tag[];
   constraints?: readonly PlacementConstraint[];
@@ -90,6 +91,7 @@ export function launchTasks(ctx: EmulatorContext, req: LaunchRequest, capacities
       overrideCpu: req.cpu,
       overrideMemory: req.memory,
       startedBy: req.startedBy,
+      ...(req.clientToken !== undefined ? { clientToken: req.clientToken } : {}),
       group: req.group,
       tags: req.tags ?? [],
       serviceName: req.serviceName,

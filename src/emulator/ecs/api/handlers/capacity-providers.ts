@@ -63,10 +63,9 @@ function checkAsgProvider(raw: unknown, update: boolean): Record<string, unknown
 }
 
 ecsOperation('CreateCapacityProvider', {
+  notEmulated: ['cluster', 'managedInstancesProvider'],
   input: { name: { type: 'string', required: true }, autoScalingGroupProvider: { type: 'structure' }, tags: { type: 'list', of: 'structure' } },
   handle(ctx, input) {
-    // A cluster-scoped (managed instances) provider is not emulated: refused by name, never half-made.
-    if (input.cluster !== undefined || input.managedInstancesProvider !== undefined) throw invalidParameter('Managed instances capacity providers (cluster, managedInstancesProvider) are not emulated by berth.');
     const name = input.name;
     if (!NAME.test(name)) throw invalidParameter('The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens.');
     if (/^(aws|ecs|fargate)/i.test(name)) throw invalidParameter("The specified capacity provider name is invalid. The name can't start with 'aws', 'ecs', or 'fargate'.");
@@ -79,9 +78,9 @@ ecsOperation('CreateCapacityProvider', {
 });
 
 ecsOperation('UpdateCapacityProvider', {
+  notEmulated: ['cluster', 'managedInstancesProvider'],
   input: { name: { type: 'string', required: true }, autoScalingGroupProvider: { type: 'structure' } },
   handle(ctx, input) {
-    if (input.cluster !== undefined || input.managedInstancesProvider !== undefined) throw invalidParameter('Managed instances capacity providers (cluster, managedInstancesProvider) are not emulated by berth.');
     if (isFargateProvider(input.name)) throw invalidParameter(`The ${input.name} capacity provider cannot be updated.`);
     const rec = ctx.store.getCapacityProvider(input.name);
     if (!rec || rec.status !== 'ACTIVE') throw invalidParameter('The specified capacity provider does not exist. Specify a valid name or ARN and try again.');
@@ -98,9 +97,9 @@ function providerName(ref: string): string {
 }
 
 ecsOperation('DeleteCapacityProvider', {
+  notEmulated: ['cluster'],
   input: { capacityProvider: { type: 'string', required: true } },
   handle(ctx, input) {
-    if (input.cluster !== undefined) throw invalidParameter('Managed instances capacity providers (cluster) are not emulated by berth.');
     const name = providerName(input.capacityProvider);
     if (isFargateProvider(name)) throw invalidParameter(`The ${name} capacity provider cannot be deleted.`);
     const rec = ctx.store.getCapacityProvider(name);
@@ -113,9 +112,9 @@ ecsOperation('DeleteCapacityProvider', {
 });
 
 ecsOperation('DescribeCapacityProviders', {
+  notEmulated: ['cluster'],
   input: { capacityProviders: { type: 'list', of: 'string', max: 100 }, include: { type: 'list', of: 'string', enumOf: ['TAGS'] }, maxResults: { type: 'integer' }, nextToken: { type: 'string' } },
   handle(ctx, input) {
-    if (input.cluster !== undefined) throw invalidParameter('Managed instances capacity providers (cluster) are not emulated by berth.');
     const withTags = input.include?.includes('TAGS') ?? false;
     const view = (name: string): Record<string, unknown> | undefined => {
       if (isFargateProvider(name)) return fargateProviderView(ctx, name);

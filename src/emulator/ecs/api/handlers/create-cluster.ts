@@ -7,6 +7,7 @@ import { checkClusterProviders, checkStrategy } from '../capacity-providers.js';
 
 /** Idempotent like ECS: creating an existing cluster returns it; a deleted (INACTIVE) one is created anew. */
 ecsOperation('CreateCluster', {
+  notEmulated: ['serviceConnectDefaults'],
   input: {
     clusterName: { type: 'string' },
     tags: { type: 'list', of: 'structure' },

@@ -1,5 +1,5 @@
 import type { ServiceRecord } from '../../records.js';
-import { checkLaunchTarget } from '../launch-target.js';
+import { checkLaunchTarget, checkPlatformVersion, refuseExecuteCommand } from '../launch-target.js';
 import { newDeployment } from '../../services/deployments.js';
 import { clientError, invalidParameter } from '../../errors.js';
 import { ecsOperation } from '../service.js';
@@ -17,6 +17,7 @@ export const SERVICE_LAUNCH_TYPES = ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INST
 
 /** A service with one PRIMARY deployment; the controller starts its tasks right after this call commits. */
 ecsOperation('CreateService', {
+  notEmulated: ['availabilityZoneRebalancing', 'role', 'serviceConnectConfiguration', 'volumeConfigurations', 'vpcLatticeConfigurations'],
   input: {
     cluster: { type: 'string' },
     serviceName: { type: 'string', required: true },
@@ -24,6 +25,8 @@ ecsOperation('CreateService', {
     desiredCount: { type: 'integer' },
     clientToken: { type: 'string' },
     launchType: { type: 'string', enum: SERVICE_LAUNCH_TYPES },
+    capacityProviderStrategy: { type: 'list', of: 'structure' },
+    platformVersion: { type: 'string' },
     schedulingStrategy: { type: 'string', enum: ['REPLICA', 'DAEMON'] },
     deploymentConfiguration: { type: 'structure' },
     deploymentController: { type: 'structure' },
@@ -62,6 +65,8 @@ ecsOperation('CreateService', {
     const td = resolveTaskDefinition(ctx, input.taskDefinition);
     if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     checkLaunchTarget(ctx, cluster, td.body, input.launchType, input.capacityProviderStrategy);
+    checkPlatformVersion(input.platformVersion, input.launchType);
+    refuseExecuteCommand(input.enableExecuteCommand);
 
     const now = ctx.now();
     const desiredCount = scheduling === 'DAEMON' ? 0 : (input.desiredCount ?? 0);

@@ -7,6 +7,7 @@ import { paginate } from '../paginate.js';
  * desired PENDING). Every task here is an EC2 task, so launchType EC2 keeps all and any other keeps none.
  */
 ecsOperation('ListTasks', {
+  notEmulated: ['daemonName'],
   input: {
     cluster: { type: 'string' },
     containerInstance: { type: 'string' },

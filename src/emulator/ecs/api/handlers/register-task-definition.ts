@@ -61,6 +61,7 @@ function checkRequiredCompatibilities(body: Record<string, unknown>): void {
 
 /** Revisions count up per family; the whole request (minus tags) is stored and echoed. */
 ecsOperation('RegisterTaskDefinition', {
+  notEmulated: ['proxyConfiguration', 'inferenceAccelerators', 'ephemeralStorage', 'enableFaultInjection'],
   input: {
     family: { type: 'string', required: true },
     containerDefinitions: { type: 'list', required: true, of: 'structure' },
@@ -69,6 +70,12 @@ ecsOperation('RegisterTaskDefinition', {
     memory: { type: 'string' },
     volumes: { type: 'list', of: 'structure' },
     requiresCompatibilities: { type: 'list', of: 'string' },
+    taskRoleArn: { type: 'string' },
+    executionRoleArn: { type: 'string' },
+    placementConstraints: { type: 'list', of: 'structure', max: 10 },
+    pidMode: { type: 'string', enum: ['host', 'task'] },
+    ipcMode: { type: 'string', enum: ['host', 'task', 'none'] },
+    runtimePlatform: { type: 'structure' },
     tags: { type: 'list', of: 'structure' },
   },
   handle(ctx, input) {

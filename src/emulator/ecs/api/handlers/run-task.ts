@@ -8,7 +8,7 @@ import { checkOverrides } from '../overrides.js';
 import { checkTags, mergeTags } from '../tags.js';
 import { taskView } from '../views.js';
 import { checkAwsvpcInput } from '../awsvpc-input.js';
-import { checkLaunchTarget } from '../launch-target.js';
+import { checkLaunchTarget, checkPlatformVersion, refuseExecuteCommand } from '../launch-target.js';
 
 export const RUN_TASK_INPUT = {
   cluster: { type: 'string' },
@@ -24,10 +24,15 @@ export const RUN_TASK_INPUT = {
   propagateTags: { type: 'string', enum: ['TASK_DEFINITION', 'SERVICE', 'NONE'] },
   enableECSManagedTags: { type: 'boolean' },
   networkConfiguration: { type: 'structure' },
+  capacityProviderStrategy: { type: 'list', of: 'structure' },
+  platformVersion: { type: 'string' },
+  enableExecuteCommand: { type: 'boolean' },
+  clientToken: { type: 'string' },
 } as const;
 
 /** Places `count` tasks, reserves their resources and hands them to the instances' ACS sessions. */
 ecsOperation('RunTask', {
+  notEmulated: ['referenceId', 'volumeConfigurations'],
   input: RUN_TASK_INPUT,
   handle(ctx, input) {
     const count = input.count ?? 1;
@@ -40,15 +45,23 @@ ecsOperation('RunTask', {
     const overrides = checkOverrides(input.overrides, td);
     const tags = checkTags(input.tags);
     checkLaunchTarget(ctx, cluster, td.body, input.launchType, input.capacityProviderStrategy);
+    checkPlatformVersion(input.platformVersion, input.launchType);
+    refuseExecuteCommand(input.enableExecuteCommand);
     checkAwsvpcInput(ctx, td.body['networkMode'], input.networkConfiguration);
     const constraints = [...parseConstraints(input.placementConstraints), ...taskDefinitionConstraints(td.body)];
     const strategies = parseStrategies(input.placementStrategy);
+    // A retry with the same clientToken (the SDKs and the aws CLI send one) gets the tasks the first call started.
+    if (input.clientToken !== undefined) {
+      const earlier = ctx.store.listLiveTasks(cluster.name).filter((t) => t.clientToken === input.clientToken);
+      if (earlier.length > 0) return { tasks: earlier.map((t) => taskView(ctx, t, true)), failures: [] };
+    }
     const result = launchTasks(ctx, {
       cluster,
       td,
       count,
       ...overrides,
       startedBy: input.startedBy,
+      clientToken: input.clientToken,
       group: input.group ?? `family:${td.family}`,
       tags: input.propagateTags === 'TASK_DEFINITION' ? mergeTags(td.tags ?? [], tags) : tags,
       constraints,

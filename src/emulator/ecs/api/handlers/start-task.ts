@@ -1,4 +1,5 @@
 import { clientError, invalidParameter } from '../../errors.js';
+import { refuseExecuteCommand } from '../launch-target.js';
 import { ecsOperation } from '../service.js';
 import { resolveCluster, resolveInstance, resolveTaskDefinition } from '../lookup.js';
 import { checkOverrides } from '../overrides.js';
@@ -13,6 +14,7 @@ import { checkStartedBy } from './run-task.js';
  * task: a full or disconnected instance is a failure for that instance, not an error for the call.
  */
 ecsOperation('StartTask', {
+  notEmulated: ['networkConfiguration', 'volumeConfigurations'],
   input: {
     cluster: { type: 'string' },
     taskDefinition: { type: 'string', required: true },
@@ -27,6 +29,7 @@ ecsOperation('StartTask', {
     referenceId: { type: 'string' },
   },
   handle(ctx, input) {
+    refuseExecuteCommand(input.enableExecuteCommand);
     if (input.containerInstances.length < 1 || input.containerInstances.length > 10) {
       throw invalidParameter('containerInstances must contain between 1 and 10 instances.');
     }

@@ -16,6 +16,7 @@ import { serviceView } from '../service-view.js';
  * a new PRIMARY deployment; the previous PRIMARY becomes ACTIVE and is drained by the rolling update.
  */
 ecsOperation('UpdateService', {
+  notEmulated: ['capacityProviderStrategy', 'availabilityZoneRebalancing', 'platformVersion', 'deploymentController', 'serviceRegistries', 'serviceConnectConfiguration', 'volumeConfigurations', 'vpcLatticeConfigurations'],
   input: {
     cluster: { type: 'string' },
     service: { type: 'string', required: true },
