@@ -95,6 +95,20 @@ export function defaultProblemError(problems: readonly RequestProblem[]): AwsSer
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
+/**
+ * AWS's JSON protocols treat a member set to null as a member left out (`"nextToken": null` is the first page), at
+ * every depth of structures and maps; nulls inside lists stay, for the model check to refuse.
+ */
+export function withoutNulls(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === null) continue;
+    if (Array.isArray(v)) out[k] = v.map((e) => (typeof e === 'object' && e !== null && !Array.isArray(e) ? withoutNulls(e as Record<string, unknown>) : e));
+    else out[k] = typeof v === 'object' ? withoutNulls(v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
 export function awsJsonService<Ops, Code extends string, Deps extends ServiceDepsBase>(
   spec: AwsJsonServiceSpec<Deps, Code>,
 ): AwsJsonService<Deps, Ops, Code> {
@@ -137,7 +151,7 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
       throw error('SerializationException', 'Start of structure or map found where not expected.');
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw error('SerializationException', 'Request body must be a JSON object.');
-    return input as Record<string, unknown>;
+    return withoutNulls(input as Record<string, unknown>);
   };
 
   const unknownOperation = (op: string, targetText: string): never => {

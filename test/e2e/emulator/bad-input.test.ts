@@ -90,3 +90,17 @@ t.test('RunTask rejects a count above 10 and an unknown task definition', async 
   const unknownTask = await rawCall(emu.url, 'SubmitTaskStateChange', { task: 'arn:aws:ecs:us-east-1:000000000000:task/default/0000', status: 'RUNNING' });
   t.equal(unknownTask.body['__type'], 'InvalidParameterException', 'a report for an unknown task is rejected as ECS does');
 });
+
+t.test('null members are members left out, as AWS treats them: never a 500', async (t) => {
+  const { emu } = await startTestEmulator(t);
+  await rawCall(emu.url, 'CreateCluster', { clusterName: 'nulls' });
+  for (const op of ['ListClusters', 'ListTasks', 'ListServices', 'ListContainerInstances', 'ListTaskDefinitions', 'ListTaskDefinitionFamilies', 'ListAttributes']) {
+    const body = op === 'ListAttributes' ? { cluster: 'nulls', targetType: 'container-instance', nextToken: null, maxResults: null } : { nextToken: null, maxResults: null, ...(op.startsWith('ListT') || op === 'ListServices' || op === 'ListContainerInstances' ? { cluster: 'nulls' } : {}) };
+    const r = await rawCall(emu.url, op, op === 'ListTaskDefinitions' || op === 'ListTaskDefinitionFamilies' || op === 'ListClusters' ? { nextToken: null, maxResults: null } : body);
+    t.equal(r.status, 200, `${op} with nextToken null`);
+  }
+  await rawCall(emu.url, 'RegisterTaskDefinition', { family: 'nulls', containerDefinitions: [{ name: 'a', image: 'busybox', memory: 16, command: null }] });
+  const run = await rawCall(emu.url, 'RunTask', { cluster: 'nulls', taskDefinition: 'nulls', startedBy: null, overrides: null });
+  t.equal(run.status, 400, 'RunTask with startedBy null is judged like any RunTask');
+  t.equal(run.body['__type'], 'InvalidParameterException', 'no instances in the cluster: ECS\'s own answer, not a 500');
+});

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { awsJsonService } from '../../../../src/emulator/aws/service.js';
+import { awsJsonService, withoutNulls } from '../../../../src/emulator/aws/service.js';
 import { toServiceModel, type BotocoreModel } from '../../../../scripts/generate-aws-models.js';
 import { awsCli, skipWithoutAwsCli } from '../../../kit/aws-cli.js';
 import { testLogger } from '../../../kit/harness.js';
@@ -96,4 +96,8 @@ t.test('a toy operation is one declaration and answers the aws CLI, with well-fo
   t.equal(raw.status, 400);
   t.match(raw.headers.get('x-amzn-requestid'), /^[0-9a-f-]{36}$/, 'every answer carries a request id');
   t.same(await raw.json(), { __type: 'SerializationException', message: 'Invalid type for Name: expected a string.' }, 'a wrong JSON type fails deserialization');
+});
+
+t.test('a member set to null is a member left out, at every depth (AWS JSON protocols)', async (t) => {
+  t.same(withoutNulls({ a: null, b: 1, c: { d: null, e: 'x' }, f: [null, { g: null, h: 2 }] }), { b: 1, c: { e: 'x' }, f: [null, { h: 2 }] });
 });

@@ -21,14 +21,48 @@ function checkRepositoryCredentials(v: unknown, i: number): void {
 }
 
 /** Returns whether any container has secrets (they need an execution role). */
+/** ECS's quotas: containers per task definition, and the size of the definition. */
+const MAX_CONTAINERS = 10;
+const MAX_DEFINITION_BYTES = 64 * 1024;
+const CONTAINER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+// Control characters (a newline would add a line to /etc/hosts or the environment) and '=' in a variable name.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function checkContainerFields(d: Record<string, unknown>, i: number): void {
+  const env = d['environment'];
+  if (Array.isArray(env)) {
+    for (const e of env) {
+      const name = isRecord(e) ? e['name'] : undefined;
+      if (typeof name === 'string' && (name.includes('=') || CONTROL.test(name))) {
+        throw clientError(`Invalid environment variable name '${name.replace(CONTROL, '?')}' in containerDefinitions[${i}]: names cannot contain '=' or control characters.`);
+      }
+    }
+  }
+  const hosts = d['extraHosts'];
+  if (Array.isArray(hosts)) {
+    for (const h of hosts) {
+      const fields = isRecord(h) ? [h['hostname'], h['ipAddress']] : [];
+      if (fields.some((f) => typeof f === 'string' && (CONTROL.test(f) || /\s/.test(f)))) {
+        throw clientError(`Invalid extraHosts entry in containerDefinitions[${i}]: hostname and ipAddress cannot contain whitespace or control characters.`);
+      }
+    }
+  }
+}
+
 function checkContainerDefinitions(defs: unknown[]): boolean {
   if (defs.length === 0) throw invalidParameter('containerDefinitions must contain at least one container.');
+  if (defs.length > MAX_CONTAINERS) throw clientError(`Too many containers: a task definition can have at most ${MAX_CONTAINERS} containers.`);
   const names = new Set<string>();
   let secrets = false;
   defs.forEach((d, i) => {
     if (!isRecord(d)) throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}]: expected structure`);
     if (typeof d['name'] !== 'string' || d['name'] === '') throw invalidParameter('Container.name should not be null or empty.');
     if (typeof d['image'] !== 'string' || d['image'] === '') throw invalidParameter('Container.image should not be null or empty.');
+    if (!CONTAINER_NAME.test(d['name'])) {
+      throw clientError(`Invalid container name '${d['name'].slice(0, 64).replace(CONTROL, '?')}': up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.`);
+    }
+    checkContainerFields(d, i);
     for (const k of ['cpu', 'memory', 'memoryReservation'] as const) {
       if (d[k] !== undefined && !Number.isInteger(d[k])) {
         throw invalidParameter(`Invalid type for parameter containerDefinitions[${i}].${k}: expected integer`);
@@ -96,6 +130,8 @@ ecsOperation('RegisterTaskDefinition', {
       tags,
     };
     checkRequiredCompatibilities(td.body);
+    const size = Buffer.byteLength(JSON.stringify(td.body));
+    if (size > MAX_DEFINITION_BYTES) throw clientError(`The task definition is ${size} bytes; ECS allows at most ${MAX_DEFINITION_BYTES} bytes (64 KiB).`);
     ctx.store.putTaskDefinition(td);
     return { taskDefinition: taskDefinitionView(td), tags };
   },
