@@ -13,6 +13,7 @@ const OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   'data-dir': { type: 'string', default: '.berth/emulator' },
   region: { type: 'string', default: 'us-east-1' },
+  hostname: { type: 'string', multiple: true },
   ...VPC_OPTIONS,
   ...ECR_OPTIONS,
 } as const;
@@ -25,7 +26,7 @@ export async function emulatorCommand(args: readonly string[], io: CliIo): Promi
   const ecrRegistry = ecrRegistryFromFlags('emulator', flags, io.env, ecr !== undefined);
   const log = await cliLogger(flags, io, flags['log-level'] ?? io.env['ECS_LOGLEVEL'] ?? 'info');
   const { startEmulator } = await import('../emulator/index.js');
-  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc, ecr, ecrRegistry });
+  const emulator = await startEmulator({ port, host: flags.host, dataDir: flags['data-dir'], region: flags.region, log, vpc, ecr, ecrRegistry, hostnames: flags.hostname ?? [] });
   // Listen for SIGTERM before telling anyone we are up, so a stop right after READY=1 is a clean one.
   const stopped = shutdownSignal({ onRepeat: (sig) => log.warn({ signal: sig }, 'already stopping') });
   io.stdout.write(`berth emulator listening on ${emulator.url}\n`);

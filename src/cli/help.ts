@@ -83,6 +83,8 @@ SQLite database in the data dir, so a restart loses nothing. Drive it with the a
 Flags:
   --port PORT         port to listen on (default 8800; 0 picks a free port)
   --host HOST         address to bind (default 127.0.0.1; 0.0.0.0 for agents on other hosts)
+  --hostname NAME     a DNS name clients may reach it by (repeatable); other names in Host are refused (DNS
+                      rebinding protection), IP addresses and localhost always work
   --data-dir DIR      where emulator.db lives (default .berth/emulator)
   --region REGION     region in ARNs and endpoints (default us-east-1)
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { refuseHost } from './host-check.js';
 import { SimulatedVpc, type VpcOptions } from './vpc/vpc.js';
 import { EniAttachments } from './ecs/eni-attachments.js';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,8 @@ export interface EmulatorOptions {
    * or a free one when the emulator's is 0). Needs /usr/bin/docker-registry; without it ECR has no registry.
    */
   ecrRegistry?: { port?: number; host?: string; lifecycleMs?: number } | false | undefined;
+  /** DNS names clients may use in Host besides IP addresses and localhost (DNS rebinding protection, ./host-check.ts). */
+  hostnames?: readonly string[];
 }
 
 export interface Emulator {
@@ -69,6 +72,8 @@ export interface Emulator {
 }
 
 const SOCKET_CLOSE_GRACE_MS = 1000;
+/** The largest ACS/TCS frame an agent may send: a TCS metrics publish for many tasks stays well below it. */
+export const MAX_AGENT_FRAME_BYTES = 4 * 1024 * 1024;
 
 /**
  * One HTTP server on one port: the ECS JSON 1.1 API on `POST /`, ACS on `/acs/ws`, TCS on `/tcs/ws`.
@@ -134,8 +139,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       logs: { store: logsStore, log, account, now },
     };
 
-    const wss = new WebSocketServer({ noServer: true });
+    // Agents send small frames (acks, state, metrics); a bigger one closes the socket before it is buffered whole.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
     const server = createServer((req, res) => {
+      const badHost = refuseHost(req.headers.host, opts.hostnames ?? []);
+      if (badHost) {
+        res.writeHead(403, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'AccessDeniedException', message: badHost }));
+        return;
+      }
       if (req.method === 'GET' && req.url === '/metrics') return void metrics.serve(req, res);
       const refused = refuseAccessKey(opts.acceptAccessKeys, req);
       if (refused) {
@@ -145,7 +156,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       void handleAwsRequest(routes, req, res);
     });
     server.on('upgrade', (req, socket, head) => {
-      if (refuseAccessKey(opts.acceptAccessKeys, req)) {
+      if (refuseAccessKey(opts.acceptAccessKeys, req) || refuseHost(req.headers.host, opts.hostnames ?? [])) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }

@@ -132,15 +132,19 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > max) {
-        reject(error('SerializationException', 'Request body too large.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      // Past the limit the rest is read and dropped, so the client gets the answer rather than a reset.
+      if (size <= max) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > max) reject(error('SerializationException', `Request body too large: at most ${max} bytes.`, 413));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // A client that goes away mid-body: no 'end' will come (and Node does not always say 'error').
+    req.on('close', () => {
+      if (!req.complete) reject(Object.assign(new Error('client closed the connection mid-request'), { code: 'ECONNRESET' }));
+    });
   });
 
   const parse = (raw: string): Record<string, unknown> => {
@@ -222,6 +226,11 @@ export function awsJsonService<Ops, Code extends string, Deps extends ServiceDep
           deps.log.debug({ service: model.serviceId, op, errorType: err.code, requestId }, 'api error');
           send(res, requestId, err.status, err.toBody());
           observe(err.code);
+          return;
+        }
+        // A client that went away mid-request is not the emulator's failure.
+        if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+          deps.log.debug({ service: model.serviceId, op, requestId }, 'client closed the connection mid-request');
           return;
         }
         deps.log.error({ service: model.serviceId, op, err, requestId }, 'api handler failed');

@@ -3,7 +3,7 @@
  * migrations runner that keeps one schema version per service. Each AWS service folder owns its tables and its
  * migrations (`<service>/schema.ts`) and opens its store on this database; nothing here knows a table.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -19,10 +19,14 @@ export interface EmulatorDatabase {
 }
 
 export function openDatabase(dataDir: string): EmulatorDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'emulator.db'));
+  // Secrets, parameters and tokens are stored in clear: the data dir is the owner's only (as the agent's is).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, 'emulator.db');
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   adoptSingleVersion(db);
   const rollbackListeners: (() => void)[] = [];
   let closed = false;
