@@ -116,7 +116,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       });
       localRegistry = parts.add('ecr registry', local, (l) => l.close());
       const ecrPort = opts.ecrRegistry?.port ?? (opts.port === 0 ? 0 : opts.port + 1);
-      await local.start(ecrPort, opts.ecrRegistry?.host ?? host);
+      await local.start(ecrPort, opts.ecrRegistry?.host ?? host, opts.ecrRegistry?.port === undefined);
       ecr = new EmulatedEcr(local.host, (nowMs) => {
         const t = local.tokens.issue(nowMs);
         return { username: 'AWS', password: t.password, expiresAtMs: t.expiresAtMs };

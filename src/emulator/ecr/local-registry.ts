@@ -53,11 +53,21 @@ export class LocalRegistry {
     return this.process.url;
   }
 
-  async start(port: number, host: string): Promise<void> {
+  /**
+   * `fallback`: the port was derived (the emulator's + 1), not asked for: when it is taken, any free one will do
+   * (repositoryUri names whichever it got). An asked-for port that is taken fails the start.
+   */
+  async start(port: number, host: string, fallback = false): Promise<void> {
     await this.process.start();
     const front = new RegistryFront({ store: this.opts.store, tokens: this.tokens, upstream: this.process.url, registryId: this.opts.registryId, clock: this.clock, log: this.opts.log });
     this.front = front;
-    await front.listen(port, host);
+    try {
+      await front.listen(port, host);
+    } catch (err) {
+      if (!fallback || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      this.opts.log.warn({ port }, 'the ECR registry port next to the emulator\'s is taken; using a free one');
+      await front.listen(0, host);
+    }
     this.timer = this.clock.setInterval(() => void this.sweep(), this.opts.sweepMs ?? 2000);
     this.lifecycleTimer = this.clock.setInterval(() => this.applyAllLifecycles(), this.opts.lifecycleMs ?? 600_000);
     void this.sweep();
