@@ -111,7 +111,8 @@ export function distribute(strategy: readonly CapacityProviderStrategyItem[], co
   }
   const weighted = strategy.filter((s) => s.weight > 0);
   const weightSum = weighted.reduce((n, s) => n + s.weight, 0);
-  for (; left > 0; left--) {
+  // With every weight 0 (refused by checkStrategy) only the bases are placed.
+  for (; left > 0 && weighted.length > 0; left--) {
     // Beyond the bases, each provider's count over its weight: the lowest gets the next task.
     const beyondBase = (s: CapacityProviderStrategyItem): number => Math.max(0, total(s.capacityProvider) - s.base);
     const placedBeyond = weighted.reduce((n, s) => n + beyondBase(s), 0) + 1;

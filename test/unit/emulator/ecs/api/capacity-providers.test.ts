@@ -11,3 +11,7 @@ t.test('a strategy splits tasks as ECS does: bases first, then by weight', async
   t.same(distribute([s('FARGATE', 1, 1), s('FARGATE_SPOT', 3)], 1, { FARGATE: 3, FARGATE_SPOT: 5 }), { FARGATE: 0, FARGATE_SPOT: 1 }, 'a replacement keeps the running split on its weights');
   t.same(distribute([s('A', 2), s('B', 1)], 0), { A: 0, B: 0 });
 });
+
+t.test('with no weight at all only the bases are placed', async (t) => {
+  t.same(distribute([s('FARGATE', 0, 2)], 5), { FARGATE: 2 });
+});
